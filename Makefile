@@ -1,0 +1,32 @@
+# supportbot — `make demo` and `make test` do all set-up themselves.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-stamp
+PYTEST_ARGS ?=
+
+.PHONY: install test demo run bench clean
+
+install: $(STAMP)
+
+# Reinstall when the dependency list changes.
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --upgrade pip
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[test]'
+	touch $(STAMP)
+
+test: $(STAMP)
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+demo: $(STAMP)
+	$(BIN)/supportbot demo
+
+run: $(STAMP)
+	$(BIN)/supportbot run
+
+bench: $(STAMP)
+	$(BIN)/python bench/bench_hours.py
+
+clean:
+	rm -rf $(VENV) build *.egg-info .pytest_cache .hypothesis

@@ -1,0 +1,49 @@
+"""`supportbot …`: the command line. Each command group lives in its own module."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from bot import __version__
+from bot.cli.context import CliContext, fail
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option(
+    "--config",
+    "config_path",
+    envvar="SUPPORTBOT_CONFIG",
+    type=click.Path(dir_okay=False),
+    help="TOML configuration file (default: $SUPPORTBOT_CONFIG, else built-in defaults).",
+)
+@click.option("--log-format", type=click.Choice(["text", "json"]), default="text", show_default=True, help="Log line format.")
+@click.option("-v", "--verbose", is_flag=True, help="Log at DEBUG level.")
+@click.pass_context
+def main(ctx: click.Context, config_path: str | None, log_format: str, verbose: bool) -> None:
+    """supportbot: the support desk's e-mail and Slack bot."""
+    ctx.obj = CliContext(config_path=config_path, log_format=log_format, verbose=verbose)
+
+
+@main.command()
+def version() -> None:
+    """Print the version."""
+    click.echo(f"supportbot {__version__}")
+
+
+def _register() -> None:
+    # Imported here so that `supportbot --help` lists every group and a broken
+    # optional group cannot hide the others behind an ImportError at start.
+    from bot.cli import db as db_cli
+
+    main.add_command(db_cli.db)
+
+
+_register()
+
+__all__ = ["main", "fail"]
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

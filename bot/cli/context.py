@@ -1,0 +1,39 @@
+"""What every command shares: the lazily loaded settings and one way to fail."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from typing import NoReturn
+
+import click
+
+from bot.config import ConfigError, Settings, load_settings
+
+
+def fail(message: str, code: int = 2) -> NoReturn:
+    """Print ``supportbot: message`` to stderr and exit with ``code``."""
+    click.echo(f"supportbot: {message}", err=True)
+    raise SystemExit(code)
+
+
+@dataclass
+class CliContext:
+    config_path: str | None
+    log_format: str = "text"
+    verbose: bool = False
+    _settings: Settings | None = field(default=None, repr=False)
+
+    @property
+    def settings(self) -> Settings:
+        """Settings, loaded once; a bad configuration ends the command with one line."""
+        if self._settings is None:
+            try:
+                self._settings = load_settings(self.config_path)
+            except ConfigError as exc:
+                fail(f"config error: {exc}")
+            logging.basicConfig(level=logging.DEBUG if self.verbose else logging.INFO)
+        return self._settings
+
+
+pass_cli = click.make_pass_decorator(CliContext)

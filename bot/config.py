@@ -1,0 +1,272 @@
+"""Settings: the only reader of the TOML file and the environment.
+
+Every setting has a documented default (the ``description`` of its field, which
+also feeds the README's configuration reference). Every setting can be
+overridden from the environment as ``SUPPORTBOT_<SECTION>_<NAME>``; secrets are
+meant to come from there and never from the file. A wrong, unknown or missing
+setting raises :class:`ConfigError` with one line that names it.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from datetime import time
+from pathlib import Path
+from typing import Any, Literal, Mapping
+
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
+
+ENV_PREFIX = "SUPPORTBOT_"
+CONFIG_ENV = "SUPPORTBOT_CONFIG"
+
+
+class ConfigError(Exception):
+    """A setting is wrong; the message names it and fits on one line."""
+
+
+class Section(BaseModel):
+    # extra="forbid": a typo in the file ("hostt") must stop the process, not
+    # silently fall back to a default.
+    model_config = ConfigDict(extra="forbid", validate_default=True, frozen=True)
+
+
+class DatabaseSettings(Section):
+    url: SecretStr = Field(
+        SecretStr("sqlite:///./supportbot.db"),
+        description="SQLAlchemy URL. SQLite (WAL) is the embedded default; "
+        "production uses `postgresql+psycopg://user@host/db`. Secret: may hold a password.",
+    )
+    echo: bool = Field(False, description="Log every SQL statement (debugging only).")
+    pool_size: int = Field(5, ge=1, le=100, description="Connections per process (PostgreSQL).")
+
+
+class ImapSettings(Section):
+    enabled: bool = Field(False, description="Poll a mailbox over IMAP.")
+    host: str = Field("127.0.0.1", description="IMAP server host.")
+    port: int = Field(993, ge=1, le=65535, description="IMAP server port.")
+    security: Literal["ssl", "starttls", "plain"] = Field("ssl", description="Connection security.")
+    verify_certificates: bool = Field(True, description="Verify the server's TLS certificate.")
+    username: str = Field("", description="Login name.")
+    password: SecretStr = Field(SecretStr(""), description="Login password. Secret: use the environment.")
+    folder: str = Field("INBOX", description="Folder to read.")
+    processed_folder: str = Field("", description="Move processed mail here; empty keeps it in place.")
+    mark_seen: bool = Field(True, description="Flag processed mail \\Seen.")
+    poll_interval_s: float = Field(30.0, gt=0, description="Polling interval when the server lacks IDLE.")
+    idle_renew_s: float = Field(29 * 60.0, gt=0, le=29 * 60, description="Renew IDLE at most this often (RFC 2177: < 30 min).")
+    batch_size: int = Field(200, ge=1, le=5000, description="Messages per FETCH.")
+
+
+class SmtpSettings(Section):
+    host: str = Field("127.0.0.1", description="Outbound SMTP relay host.")
+    port: int = Field(25, ge=1, le=65535, description="Outbound SMTP relay port.")
+    security: Literal["ssl", "starttls", "plain"] = Field("plain", description="Connection security.")
+    verify_certificates: bool = Field(True, description="Verify the relay's TLS certificate.")
+    username: str = Field("", description="Login name; empty means no AUTH.")
+    password: SecretStr = Field(SecretStr(""), description="Login password. Secret: use the environment.")
+    timeout_s: float = Field(30.0, gt=0, description="Socket timeout per SMTP session.")
+    from_address: str = Field("support@example.com", description="Envelope and header sender.")
+    from_name: str = Field("Support", description="Display name on outgoing mail.")
+    retry_base_s: float = Field(30.0, gt=0, description="First retry delay after a temporary failure.")
+    retry_max_s: float = Field(3600.0, gt=0, description="Longest delay between retries.")
+    retry_horizon_s: float = Field(2 * 86400.0, gt=0, description="Give up (and alert staff) after this long.")
+
+
+class SmtpIngressSettings(Section):
+    enabled: bool = Field(False, description="Accept mail directly over SMTP (aiosmtpd).")
+    host: str = Field("127.0.0.1", description="Listen address.")
+    port: int = Field(8025, ge=1, le=65535, description="Listen port.")
+    recipients: list[str] = Field(
+        ["support@example.com"],
+        description="Accepted recipient addresses; their `+token` sub-addresses are accepted too.",
+    )
+    max_message_bytes: int = Field(30 * 1024 * 1024, ge=1024, description="Larger messages get 552.")
+
+
+class SlackSettings(Section):
+    enabled: bool = Field(False, description="Run the Slack app.")
+    mode: Literal["socket", "http"] = Field("socket", description="Socket Mode (app token) or HTTP mode (signing secret).")
+    bot_token: SecretStr = Field(SecretStr(""), description="Bot token `xoxb-…`. Secret: use the environment.")
+    app_token: SecretStr = Field(SecretStr(""), description="App-level token `xapp-…` for Socket Mode. Secret.")
+    signing_secret: SecretStr = Field(SecretStr(""), description="Signing secret for HTTP mode. Secret.")
+    staff_channel: str = Field("", description="Channel id of the private staff channel (cards).")
+    alerts_channel: str = Field("", description="Channel id for SLA warnings and breaches.")
+    survey_channel: str = Field("", description="Channel id for survey results; empty: ticket thread only.")
+    api_base_url: str = Field("https://slack.com/api/", description="Web API base URL (a local stand-in in tests and the demo).")
+    customer_channels: dict[str, str] = Field(
+        {}, description="Customer channel id → organisation number."
+    )
+
+
+class HoursSettings(Section):
+    timezone: str = Field("Europe/Stockholm", description="The desk's time zone.")
+    open: time = Field(time(9, 0), description="Opening time on an ordinary weekday.")
+    close: time = Field(time(16, 0), description="Closing time on an ordinary weekday.")
+    lunch_start: time | None = Field(time(12, 0), description="Lunch closure start; unset for none.")
+    lunch_end: time | None = Field(time(13, 0), description="Lunch closure end.")
+    half_day_close: time = Field(time(12, 0), description="Closing time on a weekday before a red day.")
+    half_day_before_red_day: bool = Field(True, description="Apply the half-day rule.")
+    closed_eves: list[Literal["midsommarafton", "julafton", "nyårsafton"]] = Field(
+        ["midsommarafton", "julafton", "nyårsafton"],
+        description="De-facto holidays (eves) on which the desk is closed; they count as red days.",
+    )
+    close_klamdagar: bool = Field(True, description="Close on klämdagar (open weekdays between two closed days).")
+    deviations_file: str = Field("", description="TOML file of announced deviations; empty for none.")
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        from zoneinfo import ZoneInfo
+
+        try:
+            ZoneInfo(value)
+        except Exception as exc:  # ZoneInfoNotFoundError, ValueError for odd keys
+            raise ValueError(f"unknown time zone {value!r}") from exc
+        return value
+
+
+class SlaSettings(Section):
+    first_response_minutes: int = Field(120, ge=1, description="Business minutes to first response.")
+    per_priority: dict[str, int] = Field({}, description="Override of the budget per priority (low/normal/high/urgent).")
+    per_line: dict[str, int] = Field({}, description="Override of the budget per line (\"1\", \"2\", \"3\").")
+    warning_fraction: float = Field(0.75, gt=0, lt=1, description="Warn when this share of the budget is used.")
+    repeat_minutes: int = Field(30, ge=1, description="Business minutes between breach reminders.")
+    monitor_interval_s: float = Field(30.0, gt=0, description="How often the monitor ticks.")
+    alert_out_of_hours: bool = Field(False, description="Send alerts while the desk is closed.")
+
+
+class PortalSettings(Section):
+    url: str = Field("https://portal.example.com/", description="Customer portal where new cases are registered.")
+    webhook_secret: SecretStr = Field(SecretStr(""), description="HMAC key for the portal webhook. Secret.")
+    new_case_policy: Literal["portal", "ticket"] = Field(
+        "portal", description="New cases by mail/chat: answer with the portal link, or open a ticket."
+    )
+    notification_sender: str = Field("", description="Sender address of the portal's notification e-mails.")
+    notification_subject_pattern: str = Field(
+        r"^\[Portal\] Nytt ärende (?P<case_id>\S+)", description="Regex matching the portal's notification subject."
+    )
+    emergency_phone: str = Field("+46 8 000 00 00", description="Phone number for emergencies, named in templates.")
+
+
+class HttpSettings(Section):
+    enabled: bool = Field(True, description="Serve /healthz, /metrics, webhooks and survey pages.")
+    host: str = Field("127.0.0.1", description="Listen address.")
+    port: int = Field(8080, ge=1, le=65535, description="Listen port.")
+    public_base_url: str = Field("http://127.0.0.1:8080/", description="Base URL used in links sent to customers.")
+
+
+class RotaEntry(Section):
+    who: str = Field(description="Agent e-mail.")
+    start: str = Field(description="ISO date or weekday name the shift starts.")
+    end: str = Field(description="ISO date or weekday name the shift ends.")
+
+
+class OncallSettings(Section):
+    email: str = Field("", description="On-call mailbox for breach alerts.")
+    slack_usergroup: str = Field("", description="Slack user group id of the on-call rota (instead of `rota`).")
+    rota: list[RotaEntry] = Field([], description="Who is on call when.")
+    escalation: list[str] = Field([], description="Agent e-mails in escalation order.")
+
+
+class DeskSettings(Section):
+    name: str = Field("Support", description="The desk's name in mail and pages.")
+    support_address: str = Field("support@example.com", description="The address customers write to.")
+    reference_prefix: str = Field("TC", pattern=r"^[A-Z]{2,6}$", description="Ticket references look like `TC-2026-00042`.")
+    default_language: Literal["sv", "en"] = Field("sv", description="Language when the contact's is unknown.")
+    secret_key: SecretStr = Field(SecretStr(""), description="Key for signed links and reply tokens. Secret; required in production.")
+    autoreply_window_hours: float = Field(4.0, gt=0, description="At most one automatic reply per sender in this window.")
+    retention_days: int = Field(365, ge=1, description="Purge bodies and attachments of tickets closed this long ago.")
+    attachment_max_bytes: int = Field(25 * 1024 * 1024, ge=0, description="Larger attachments are recorded but not stored.")
+    templates_dir: str = Field("", description="Operator template folder, searched before the built-ins.")
+    attachments_dir: str = Field("./attachments", description="Where attachments are stored by content hash.")
+
+
+class Settings(Section):
+    desk: DeskSettings = DeskSettings()
+    database: DatabaseSettings = DatabaseSettings()
+    imap: ImapSettings = ImapSettings()
+    smtp: SmtpSettings = SmtpSettings()
+    smtp_ingress: SmtpIngressSettings = SmtpIngressSettings()
+    slack: SlackSettings = SlackSettings()
+    hours: HoursSettings = HoursSettings()
+    sla: SlaSettings = SlaSettings()
+    portal: PortalSettings = PortalSettings()
+    http: HttpSettings = HttpSettings()
+    oncall: OncallSettings = OncallSettings()
+
+
+def load_settings(path: str | os.PathLike | None = None, environ: Mapping[str, str] | None = None) -> Settings:
+    """Read the TOML file (``path``, else ``$SUPPORTBOT_CONFIG``, else defaults) and the environment."""
+    environ = os.environ if environ is None else environ
+    path = path or environ.get(CONFIG_ENV) or None
+    data = _read_toml(Path(path)) if path else {}
+    _apply_environment(data, environ)
+    try:
+        return Settings.model_validate(data)
+    except ValidationError as exc:
+        raise ConfigError(_describe(exc.errors()[0], path)) from None
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    try:
+        with path.open("rb") as fh:
+            return tomllib.load(fh)
+    except FileNotFoundError:
+        raise ConfigError(f"config file {path}: not found") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"config file {path}: {exc}") from None
+    except OSError as exc:
+        raise ConfigError(f"config file {path}: {exc.strerror}") from None
+
+
+def _apply_environment(data: dict[str, Any], environ: Mapping[str, str]) -> None:
+    # Only scalar settings are read from the environment; lists and tables
+    # belong in the file. Unknown SUPPORTBOT_* variables are an error too,
+    # for the same reason as unknown keys in the file.
+    sections = Settings.model_fields
+    for key, value in environ.items():
+        if not key.startswith(ENV_PREFIX) or key == CONFIG_ENV or key.startswith("SUPPORTBOT_TEST_"):
+            continue
+        rest = key[len(ENV_PREFIX):].lower()
+        for section in sorted(sections, key=len, reverse=True):
+            if rest.startswith(section + "_"):
+                name = rest[len(section) + 1:]
+                fields = sections[section].annotation.model_fields
+                if name not in fields:
+                    raise ConfigError(f"environment {key}: unknown setting {section}.{name}")
+                data.setdefault(section, {})
+                if not isinstance(data[section], dict):
+                    raise ConfigError(f"{section}: must be a table")
+                data[section][name] = value
+                break
+        else:
+            raise ConfigError(f"environment {key}: unknown setting section")
+
+
+def _describe(error: Mapping[str, Any], path: Any) -> str:
+    where = ".".join(str(part) for part in error["loc"]) or "(top level)"
+    origin = f" (in {path})" if path else ""
+    if error["type"] == "extra_forbidden":
+        return f"{where}: unknown setting{origin}"
+    if error["type"] == "missing":
+        return f"{where}: required setting is missing{origin}"
+    value = error.get("input")
+    shown = "" if isinstance(value, (dict, list)) or _is_secret(error["loc"]) else f" (got {value!r})"
+    return f"{where}: {error['msg']}{shown}{origin}"
+
+
+def _is_secret(loc: tuple) -> bool:
+    return any(part in {"password", "bot_token", "app_token", "signing_secret", "webhook_secret", "secret_key", "url"} for part in loc)
+
+
+def iter_settings(model: type[BaseModel] = Settings, prefix: str = ""):
+    """Yield ``(dotted name, type, default, description)`` for the config reference."""
+    for name, field in model.model_fields.items():
+        annotation = field.annotation
+        if isinstance(annotation, type) and issubclass(annotation, Section) and not prefix:
+            yield from iter_settings(annotation, f"{name}.")
+            continue
+        default = field.default
+        if isinstance(default, SecretStr):
+            default = default.get_secret_value()  # built-in defaults are never real secrets
+        yield prefix + name, annotation, default, field.description or ""

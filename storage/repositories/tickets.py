@@ -1,0 +1,105 @@
+"""Creating and finding tickets."""
+
+from __future__ import annotations
+
+import base64
+import secrets
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from storage.models import ReferenceCounter, Ticket, TicketMessage, TicketParticipant
+from storage.repositories.upsert import insert_ignoring_conflict
+
+# The year in a reference is the desk's local year: a mail at 00:30 on New
+# Year's Day in Stockholm belongs to the new year although UTC still says the old.
+DESK_ZONE = ZoneInfo("Europe/Stockholm")
+
+
+def new_reply_token() -> str:
+    """An unguessable token for `support+<token>@domain`: 120 bits, lower-case base32.
+
+    Lower case and no punctuation, because some mail systems fold the local part.
+    """
+    return base64.b32encode(secrets.token_bytes(15)).decode("ascii").lower()
+
+
+def next_reference(session: Session, prefix: str, year: int) -> str:
+    """Issue the next reference for ``year``, e.g. ``TC-2026-00042``; gap-free per year."""
+    insert_ignoring_conflict(session, ReferenceCounter, {"year": year, "last_value": 0})
+    # UPDATE … RETURNING takes the row lock on PostgreSQL (and SQLite has one
+    # writer), so two concurrent tickets never get the same number.
+    value = session.execute(
+        update(ReferenceCounter)
+        .where(ReferenceCounter.year == year)
+        .values(last_value=ReferenceCounter.last_value + 1)
+        .returning(ReferenceCounter.last_value)
+    ).scalar_one()
+    return f"{prefix}-{year}-{value:05d}"
+
+
+def create_ticket(
+    session: Session,
+    *,
+    subject: str,
+    origin: str,
+    created_at: datetime,
+    prefix: str = "TC",
+    participants: tuple[str, ...] = (),
+    **fields,
+) -> Ticket:
+    """Create a ticket with a fresh reference and reply token; participants may add to it."""
+    year = created_at.astimezone(DESK_ZONE).year
+    ticket = Ticket(
+        reference=next_reference(session, prefix, year),
+        subject=subject[:998],
+        origin=origin,
+        reply_token=new_reply_token(),
+        created_at=created_at,
+        updated_at=created_at,
+        **fields,
+    )
+    session.add(ticket)
+    session.flush()
+    for email in participants:
+        add_participant(session, ticket, email, created_at)
+    return ticket
+
+
+def add_participant(session: Session, ticket: Ticket, email: str, at: datetime) -> None:
+    """Let ``email`` add to ``ticket`` (idempotent)."""
+    insert_ignoring_conflict(
+        session, TicketParticipant, {"ticket_id": ticket.id, "email": email.strip().lower(), "added_at": at}
+    )
+
+
+def is_participant(session: Session, ticket: Ticket, email: str) -> bool:
+    """Whether ``email`` is a participant of ``ticket``."""
+    query = select(TicketParticipant.id).where(
+        TicketParticipant.ticket_id == ticket.id, TicketParticipant.email == email.strip().lower()
+    )
+    return session.execute(query).first() is not None
+
+
+def find_by_reference(session: Session, reference: str) -> Ticket | None:
+    """The ticket with this public reference (case-insensitive)."""
+    return session.execute(select(Ticket).where(Ticket.reference == reference.upper())).scalar_one_or_none()
+
+
+def find_by_reply_token(session: Session, token: str) -> Ticket | None:
+    """The ticket whose reply address carries ``token``."""
+    return session.execute(select(Ticket).where(Ticket.reply_token == token.lower())).scalar_one_or_none()
+
+
+def find_by_message_id(session: Session, message_id: str) -> Ticket | None:
+    """The ticket holding a message (ours or theirs) with this Message-ID."""
+    query = select(Ticket).join(TicketMessage).where(TicketMessage.message_id == message_id)
+    return session.execute(query).scalars().first()
+
+
+def touch(ticket: Ticket, at: datetime) -> None:
+    """Record a change: bump the revision that stale-click detection compares."""
+    ticket.revision += 1
+    ticket.updated_at = at

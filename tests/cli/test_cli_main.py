@@ -1,0 +1,69 @@
+"""The command line: help everywhere, version, db upgrade, and config errors."""
+
+import subprocess
+import sys
+from pathlib import Path
+
+import click
+import pytest
+from click.testing import CliRunner
+
+from bot.cli import main
+
+SUPPORTBOT = Path(sys.executable).parent / "supportbot"
+
+
+def _commands(group: click.Group, prefix=()):
+    for name, command in group.commands.items():
+        yield prefix + (name,)
+        if isinstance(command, click.Group):
+            yield from _commands(command, prefix + (name,))
+
+
+@pytest.mark.parametrize("path", [(), *_commands(main)], ids=lambda path: " ".join(path) or "supportbot")
+def test_every_command_has_help(path):
+    result = CliRunner().invoke(main, [*path, "--help"])
+    assert result.exit_code == 0, result.output
+    assert "Usage:" in result.output
+
+
+def test_version_from_the_console_script():
+    result = subprocess.run([str(SUPPORTBOT), "version"], capture_output=True, text=True, check=True)
+    assert result.stdout.startswith("supportbot 0.")
+
+
+def test_db_upgrade_creates_then_keeps_the_schema(db_url):
+    env = {"SUPPORTBOT_DATABASE_URL": db_url}
+    first = CliRunner().invoke(main, ["db", "upgrade"], env=env)
+    assert first.exit_code == 0, first.output
+    assert "(was empty)" in first.output
+    again = CliRunner().invoke(main, ["db", "upgrade"], env=env)
+    assert again.exit_code == 0 and "(was empty)" not in again.output
+    current = CliRunner().invoke(main, ["db", "current"], env=env)
+    assert current.output.startswith("database: 0")
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("[database]\nurll = 'x'\n", "supportbot: config error: database.urll: unknown setting"),
+        ("[database\n", "supportbot: config error: config file"),
+        ("[smtp]\nport = 'twenty-five'\n", "supportbot: config error: smtp.port: Input should be a valid integer"),
+    ],
+)
+def test_bad_config_stops_with_one_line(tmp_path, text, expected):
+    path = tmp_path / "bad.toml"
+    path.write_text(text)
+    result = subprocess.run(
+        [str(SUPPORTBOT), "--config", str(path), "db", "upgrade"], capture_output=True, text=True
+    )
+    assert result.returncode == 2
+    assert result.stderr.startswith(expected)
+    assert result.stderr.count("\n") == 1 and result.stdout == ""
+
+
+def test_unreachable_database_is_reported_not_a_traceback(tmp_path):
+    env = {"SUPPORTBOT_DATABASE_URL": "postgresql+psycopg://nobody@127.0.0.1:1/none"}
+    result = CliRunner().invoke(main, ["db", "upgrade"], env=env)
+    assert result.exit_code == 1
+    assert "database error" in result.output and "Traceback" not in result.output
