@@ -1,0 +1,105 @@
+"""Raw inbound mail: stored before it is acknowledged, then processed or quarantined."""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import datetime
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from storage.models import RawMessage
+from storage.repositories.upsert import insert_ignoring_conflict
+
+
+def store_raw(
+    session: Session,
+    raw: bytes,
+    key: str,
+    source: str,
+    now: datetime,
+    *,
+    mailbox: str | None = None,
+    uid: int | None = None,
+    envelope_from: str | None = None,
+    envelope_to: list[str] | None = None,
+) -> int | None:
+    """Store a raw mail under its dedupe key; None when that key was already stored."""
+    values = {
+        "source": source,
+        "message_id": key,
+        "sha256": hashlib.sha256(raw).hexdigest(),
+        "size": len(raw),
+        "raw": raw,
+        "mailbox": mailbox,
+        "uid": uid,
+        "envelope_from": envelope_from,
+        "envelope_to": ", ".join(envelope_to) if envelope_to else None,
+        "state": "received",
+        "attempts": 0,
+        "received_at": now,
+    }
+    return insert_ignoring_conflict(session, RawMessage, values)
+
+
+def take_for_processing(session: Session, raw_id: int) -> RawMessage | None:
+    """Lock a received mail for processing in the caller's transaction; None if someone else has.
+
+    The UPDATE takes the row lock: a second replica's UPDATE waits, then finds the
+    state changed and matches nothing, so a mail is processed once.
+    """
+    taken = session.execute(
+        update(RawMessage)
+        .where(RawMessage.id == raw_id, RawMessage.state == "received")
+        .values(attempts=RawMessage.attempts + 1)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    return session.get(RawMessage, raw_id, populate_existing=True) if taken else None
+
+
+def pending_ids(session: Session, limit: int = 500, after_id: int = 0) -> list[int]:
+    """Ids of mail stored but not yet processed, oldest first."""
+    query = (
+        select(RawMessage.id)
+        .where(RawMessage.state == "received", RawMessage.id > after_id)
+        .order_by(RawMessage.id)
+        .limit(limit)
+    )
+    return list(session.execute(query).scalars())
+
+
+def finish(session: Session, raw_id: int, state: str, now: datetime, reason: str | None = None,
+           traceback: str | None = None) -> None:
+    """Settle a mail as processed, dropped or quarantined (with the reason)."""
+    session.execute(
+        update(RawMessage)
+        .where(RawMessage.id == raw_id)
+        .values(state=state, processed_at=now, reason=reason, traceback=traceback)
+        .execution_options(synchronize_session=False)
+    )
+
+
+def by_state(session: Session, state: str, limit: int = 100) -> list[RawMessage]:
+    """Mail in ``state``, newest first (for `supportbot mail quarantine list`)."""
+    query = select(RawMessage).where(RawMessage.state == state).order_by(RawMessage.id.desc()).limit(limit)
+    return list(session.execute(query).scalars())
+
+
+def requeue(session: Session, raw_id: int) -> bool:
+    """Put a quarantined mail back for processing (`supportbot mail quarantine retry`)."""
+    return session.execute(
+        update(RawMessage)
+        .where(RawMessage.id == raw_id, RawMessage.state == "quarantined")
+        .values(state="received", reason=None, traceback=None)
+        .execution_options(synchronize_session=False)
+    ).rowcount == 1
+
+
+def drop(session: Session, raw_id: int, now: datetime) -> bool:
+    """Give up on a quarantined mail, keeping the row as a record (`… quarantine drop`)."""
+    return session.execute(
+        update(RawMessage)
+        .where(RawMessage.id == raw_id, RawMessage.state == "quarantined")
+        .values(state="dropped", processed_at=now)
+        .execution_options(synchronize_session=False)
+    ).rowcount == 1
