@@ -100,6 +100,15 @@ class ImapPoller:
         log.warning("imap %s: %s; retrying in %.1f s", self.mailbox, reason, delay)
         self.stop_event.wait(delay)
 
+    def fetch_once(self) -> int:
+        """Connect, store what is new, disconnect (`supportbot mail fetch --once`); errors propagate."""
+        client = self._connect()
+        try:
+            uidvalidity = client.select_folder(self._settings.folder)[b"UIDVALIDITY"]
+            return self.fetch_new(client, uidvalidity)
+        finally:
+            _close_quietly(client)
+
     # -- one connection ------------------------------------------------------
 
     def _session(self) -> None:

@@ -47,15 +47,15 @@ class SmtpSink:
         self._drops = 0
         self._controller: Controller | None = None
 
-    def start(self) -> "SmtpSink":
-        """Listen on a free port; return self."""
+    def start(self, port: int | None = None) -> "SmtpSink":
+        """Listen on ``port`` (a server "coming back") or a free port; return self."""
         kwargs: dict[str, Any] = {}
         if self._credentials:
             kwargs.update(authenticator=self._authenticate, auth_require_tls=False)
         if self._starttls_context:
             kwargs["tls_context"] = self._starttls_context
         for _ in range(5):  # another process may grab the probed port first
-            self.port = free_port()
+            self.port = port or free_port()
             controller = Controller(
                 _Handler(self), hostname="127.0.0.1", port=self.port, ssl_context=self._implicit_tls_context, **kwargs
             )

@@ -1,0 +1,63 @@
+"""Delivers "email" outbox rows: render the template, compose, send over SMTP."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+
+from sqlalchemy import update
+from sqlalchemy.orm import Session
+
+from bot.config import Settings
+from bot.egress.mail_compose import compose_message
+from bot.egress.smtp_sender import PermanentDeliveryError, SmtpSender, TemporaryDeliveryError
+from bot.jobs.outbox_worker import GiveUp, RetryLater
+from bot.rendering import RenderError, TemplateMissingError, TemplateRenderer
+from storage.models import OutboxRow, Ticket, TicketMessage
+from storage.repositories import events
+
+
+class EmailDeliverer:
+    """Turns a queued mail into an SMTP transaction; the ticket records what was sent."""
+
+    def __init__(self, settings: Settings, renderer: TemplateRenderer, sender: SmtpSender,
+                 clock: Callable[[], datetime]):
+        self._settings = settings
+        self._renderer = renderer
+        self._sender = sender
+        self._clock = clock
+
+    def __call__(self, row: OutboxRow, session: Session) -> dict:
+        payload = row.payload
+        try:
+            rendered = self._renderer.render(payload["template"], payload["lang"], payload["context"])
+        except (TemplateMissingError, RenderError) as exc:
+            raise GiveUp(f"template {payload['template']}: {exc}") from exc
+        smtp = self._settings.smtp
+        message = compose_message(
+            rendered, from_address=smtp.from_address, from_name=smtp.from_name, to=payload["to"],
+            message_id=payload["message_id"], date=self._clock(), outbox_key=row.idempotency_key,
+            thread=payload.get("thread") or (), reference=payload.get("reference"),
+            reply_token=payload.get("reply_token"), support_address=self._settings.desk.support_address,
+            automatic=payload.get("automatic", True), auto_submitted=payload.get("auto_submitted", "auto-replied"),
+        )
+        try:
+            self._sender.send(message, smtp.from_address, payload["to"])
+        except TemporaryDeliveryError as exc:
+            raise RetryLater(f"{exc.stage} {exc.code or ''} {exc.message}".strip()) from exc
+        except PermanentDeliveryError as exc:
+            raise GiveUp(f"{exc.stage} {exc.code or ''} {exc.message}".strip()) from exc
+        self._record(session, row, message["Subject"], rendered)
+        return {"message_id": payload["message_id"]}
+
+    def _record(self, session: Session, row: OutboxRow, subject: str, rendered) -> None:
+        session.execute(
+            update(TicketMessage)
+            .where(TicketMessage.message_id == row.payload["message_id"])
+            .values(subject=subject, text=rendered.text, html=rendered.html)
+            .execution_options(synchronize_session=False)
+        )
+        if row.ticket_id is not None:
+            ticket = session.get(Ticket, row.ticket_id)
+            events.record_event(session, ticket, "mail_sent", self._clock(), template=row.payload["template"],
+                                to=row.payload["to"], message_id=row.payload["message_id"])

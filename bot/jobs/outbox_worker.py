@@ -1,0 +1,130 @@
+"""Outbox delivery: claim due rows, deliver each by kind, settle with retries or failure.
+
+A claim is committed before delivery, so a crash mid-send leaves a claimed row
+whose lease runs out and another worker retries it: at most one duplicate per
+crash, carrying the same Message-ID (see README, "Delivery guarantees").
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Protocol
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot.egress.retry_policy import next_retry_delay
+from storage.models import OutboxRow, Ticket
+from storage.repositories import events, outbox
+
+log = logging.getLogger("supportbot.outbox")
+
+
+class RetryLater(Exception):
+    """A temporary delivery failure: try the row again later."""
+
+
+class GiveUp(Exception):
+    """A permanent delivery failure: never retry this row."""
+
+
+class Deliverer(Protocol):
+    """Delivers one row's payload; returns a JSON-able result; raises RetryLater or GiveUp."""
+
+    def __call__(self, row: OutboxRow, session: Session) -> dict | None: ...
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    base_s: float = 30.0
+    max_s: float = 3600.0
+    horizon_s: float = 2 * 86400.0
+
+
+class OutboxWorker:
+    """One worker; several may run, in one process or many, without double delivery."""
+
+    def __init__(
+        self,
+        session_factory: sessionmaker[Session],
+        deliverers: dict[str, Deliverer],
+        clock: Callable[[], datetime],
+        *,
+        worker_id: str,
+        policy: RetryPolicy = RetryPolicy(),
+        rng: random.Random | None = None,
+        lease: timedelta = timedelta(minutes=5),
+        on_failed: Callable[[Session, OutboxRow, str, datetime], None] | None = None,
+    ):
+        self._sessions = session_factory
+        self._deliverers = deliverers
+        self._clock = clock
+        self.worker_id = worker_id
+        self._policy = policy
+        self._rng = rng or random.Random()
+        self._lease = lease
+        self._on_failed = on_failed or record_failure
+
+    def run_once(self, limit: int = 20) -> int:
+        """Claim and deliver up to ``limit`` due rows; return how many were claimed."""
+        with self._sessions() as session:
+            rows = outbox.claim_due(
+                session, self._clock(), self.worker_id, limit=limit, lease=self._lease, kinds=tuple(self._deliverers)
+            )
+            session.commit()
+        for row in rows:
+            self._deliver(row)
+        return len(rows)
+
+    def _deliver(self, row: OutboxRow) -> None:
+        with self._sessions() as session:
+            try:
+                result = self._deliverers[row.kind](row, session)
+            except RetryLater as exc:
+                session.rollback()
+                self._retry_or_fail(session, row, str(exc))
+            except GiveUp as exc:
+                session.rollback()
+                self._fail(session, row, str(exc))
+            except Exception as exc:  # a deliverer bug must not wedge the queue
+                log.exception("outbox %s %s: unexpected error", row.kind, row.id)
+                session.rollback()
+                self._retry_or_fail(session, row, f"{type(exc).__name__}: {exc}")
+            else:
+                if outbox.mark_sent(session, row.id, self.worker_id, self._clock(), result):
+                    log.info("outbox %s %s delivered", row.kind, row.idempotency_key)
+                else:
+                    log.warning("outbox %s: claim lost before settling; another worker owns it", row.id)
+            session.commit()
+
+    def _retry_or_fail(self, session: Session, row: OutboxRow, error: str) -> None:
+        now = self._clock()
+        if (now - row.created_at).total_seconds() > self._policy.horizon_s:
+            self._fail(session, row, f"gave up after {row.attempts} attempts: {error}")
+            return
+        delay = next_retry_delay(row.attempts, self._policy.base_s, self._policy.max_s, self._rng)
+        outbox.mark_retry(session, row.id, self.worker_id, now + timedelta(seconds=delay), error)
+        log.warning("outbox %s %s: temporary failure, retry in %.0f s: %s", row.kind, row.id, delay, error)
+
+    def _fail(self, session: Session, row: OutboxRow, error: str) -> None:
+        if outbox.mark_failed(session, row.id, self.worker_id, error):
+            log.error("outbox %s %s failed for good: %s", row.kind, row.idempotency_key, error)
+            self._on_failed(session, row, error, self._clock())
+
+
+def record_failure(session: Session, row: OutboxRow, error: str, now: datetime) -> None:
+    """Default: a failed delivery is documented on its ticket and raised to staff."""
+    if row.ticket_id is not None:
+        ticket = session.get(Ticket, row.ticket_id)
+        events.record_event(session, ticket, "delivery_failed", now, outbox_kind=row.kind, key=row.idempotency_key,
+                            error=error[:500])
+    # Staff hear of it in Slack (alerts channel) once the Slack desk delivers
+    # "slack.alert" rows; the row is keyed so the alert is raised once.
+    outbox.enqueue(
+        session, "slack.alert", f"alert:delivery_failed:{row.id}",
+        {"text": f"Delivery of {row.kind} {row.idempotency_key} failed: {error[:300]}"}, now,
+        ticket_id=row.ticket_id,
+    )

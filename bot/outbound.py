@@ -1,0 +1,76 @@
+"""Queueing customer mail: one outbox row plus the outbound message on the ticket.
+
+Handlers call ``queue_email`` in their transaction; nothing is sent here. The
+Message-ID is chosen now and stored in both places, so a customer's reply to it
+matches the ticket, and a resend after a crash carries the same id (clients
+collapse duplicates by Message-ID).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from bot.config import Settings
+from bot.egress.mail_compose import make_message_id
+from storage.models import Ticket, TicketMessage
+from storage.repositories import messages, outbox
+
+
+def support_domain(settings: Settings) -> str:
+    """The domain of our own Message-IDs (the support address's domain)."""
+    return settings.desk.support_address.rpartition("@")[2] or "localhost"
+
+
+def ticket_thread(session: Session, ticket: Ticket) -> list[str]:
+    """Message-IDs of the ticket's mail so far, oldest first (for In-Reply-To/References)."""
+    query = (
+        select(TicketMessage.message_id)
+        .where(TicketMessage.ticket_id == ticket.id, TicketMessage.message_id.is_not(None),
+               TicketMessage.channel == "email")
+        .order_by(TicketMessage.id)
+    )
+    return [value for value in session.execute(query).scalars() if not value.endswith("@supportbot.invalid>")]
+
+
+def queue_email(
+    session: Session,
+    settings: Settings,
+    now: datetime,
+    *,
+    key: str,
+    template: str,
+    lang: str,
+    to: list[str],
+    context: dict[str, Any],
+    ticket: Ticket | None = None,
+    automatic: bool = True,
+    auto_submitted: str = "auto-replied",
+    agent_id: int | None = None,
+) -> str | None:
+    """Queue one templated mail under idempotency ``key``; return its Message-ID, None if already queued."""
+    message_id = make_message_id(support_domain(settings))
+    payload = {
+        "template": template,
+        "lang": lang,
+        "to": to,
+        "context": context,
+        "message_id": message_id,
+        "thread": ticket_thread(session, ticket) if ticket else [],
+        "reference": ticket.reference if ticket else None,
+        "reply_token": ticket.reply_token if ticket else None,
+        "automatic": automatic,
+        "auto_submitted": auto_submitted,
+    }
+    if not outbox.enqueue(session, "email", key, payload, now, ticket_id=ticket.id if ticket else None):
+        return None
+    if ticket is not None:
+        messages.append_message(
+            session, ticket, direction="outbound", channel="email", visibility="customer", automatic=automatic,
+            author_email=settings.smtp.from_address, agent_id=agent_id, message_id=message_id,
+            subject=ticket.subject, text="", created_at=now,
+        )
+    return message_id
