@@ -1,0 +1,156 @@
+"""Plain data the Slack builders render: a ticket card, a new-case inquiry, and the values buttons carry.
+
+The views hold already-decided, already-rendered facts (the SLA text is a
+finished string); the builders only lay them out and escape them. The
+value format is shared with the listeners that parse clicks back.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+STATUSES = ("new", "open", "waiting_on_customer", "closure_requested", "closed")
+PRIORITIES = ("low", "normal", "high", "urgent")
+LINES = (1, 2, 3)
+SLA_STATES = ("on_track", "due_soon", "overdue", "met", "missed")
+
+# action_ids and callback_ids: the builders emit them, the listeners match on them.
+CLAIM, UNASSIGN, REPLY, ESCALATE = "ticket_claim", "ticket_unassign", "ticket_reply", "ticket_escalate"
+PRIORITY, STATUS, REQUEST_INFO = "ticket_priority", "ticket_status", "ticket_request_info"
+INQUIRY_OPEN, INQUIRY_DISMISS = "inquiry_open", "inquiry_dismiss"
+REPLY_MODAL, REPLY_TEXT, REPLY_CANNED = "reply_modal", "reply_text", "reply_canned"
+
+
+@dataclass(frozen=True, slots=True)
+class CardView:
+    """Everything a ticket card shows; mirrors the `tickets` columns plus rendered names and SLA text."""
+
+    ticket_id: int
+    revision: int
+    reference: str
+    subject: str
+    status: str = "new"
+    line: int = 1
+    priority: str = "normal"
+    category: str | None = None
+    suggested_line: int | None = None
+    suggested_category: str | None = None
+    organisation_name: str | None = None
+    contact_name: str | None = None
+    contact_email: str | None = None
+    assignee_slack_id: str | None = None
+    assignee_name: str | None = None
+    sla_text: str | None = None  # e.g. "first response due 14:30", "overdue 10 min", "met"
+    sla_state: str | None = None  # one of SLA_STATES; None when no SLA runs
+    excerpt: str = ""  # customer text, raw; the builder escapes and shortens it
+    attachment_count: int = 0
+    closed: bool = False
+
+    def __post_init__(self) -> None:
+        _check("status", self.status, STATUSES)
+        _check("priority", self.priority, PRIORITIES)
+        _check("line", self.line, LINES)
+        if self.suggested_line is not None:
+            _check("suggested_line", self.suggested_line, LINES)
+        if self.sla_state is not None:
+            _check("sla_state", self.sla_state, SLA_STATES)
+
+    @property
+    def is_closed(self) -> bool:
+        """Closed by flag or by status."""
+        return self.closed or self.status == "closed"
+
+    @property
+    def is_assigned(self) -> bool:
+        """Whether someone holds the ticket."""
+        return bool(self.assignee_slack_id or self.assignee_name)
+
+
+@dataclass(frozen=True, slots=True)
+class InquiryView:
+    """A new case that arrived by mail or chat and was answered with the portal link."""
+
+    inquiry_id: int  # the stored inbound message the buttons refer to
+    channel: str  # "email" | "slack"
+    sender_name: str | None = None
+    sender_email: str | None = None
+    organisation_name: str | None = None
+    subject: str | None = None
+    excerpt: str = ""
+    received_text: str | None = None  # rendered, e.g. "received 10:42"
+    portal_answer_sent: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class ActionValue:
+    """What a clicked element carried: the ticket, its revision when drawn, and a choice for selects."""
+
+    ticket_id: int
+    revision: int
+    choice: str | None = None
+
+
+def ticket_value(ticket_id: int, revision: int, choice: str | None = None) -> str:
+    """The JSON an element on a card carries: ``{"t": id, "r": revision}`` plus ``"v"`` for a select option."""
+    data: dict[str, Any] = {"t": ticket_id, "r": revision}
+    if choice is not None:
+        data["v"] = choice
+    return json.dumps(data, separators=(",", ":"))
+
+
+def parse_ticket_value(value: str) -> ActionValue:
+    """The inverse of :func:`ticket_value`; ValueError for anything else (clicks are untrusted input)."""
+    try:
+        data = json.loads(value)
+        ticket_id, revision, choice = data["t"], data["r"], data.get("v")
+    except (TypeError, ValueError, KeyError) as exc:
+        raise ValueError(f"not a ticket action value: {value[:80]!r}") from exc
+    if type(ticket_id) is not int or type(revision) is not int or not (choice is None or isinstance(choice, str)):
+        raise ValueError(f"not a ticket action value: {value[:80]!r}")
+    return ActionValue(ticket_id, revision, choice)
+
+
+@dataclass(frozen=True, slots=True)
+class ReplySubmission:
+    """What the reply modal submitted; ``text_block_id`` is where to attach a validation error."""
+
+    ticket_id: int
+    revision: int
+    text: str
+    canned_id: str | None
+    text_block_id: str
+
+
+def parse_reply_submission(view: dict[str, Any]) -> ReplySubmission:
+    """The ticket, revision, typed text and chosen canned reply from a ``reply_modal`` view_submission."""
+    meta = parse_ticket_value(view.get("private_metadata") or "")
+    text, canned_id, text_block_id = "", None, ""
+    for block_id, actions in ((view.get("state") or {}).get("values") or {}).items():
+        if REPLY_TEXT in actions:
+            text, text_block_id = actions[REPLY_TEXT].get("value") or "", block_id
+        if REPLY_CANNED in actions:
+            canned_id = (actions[REPLY_CANNED].get("selected_option") or {}).get("value")
+    return ReplySubmission(meta.ticket_id, meta.revision, text, canned_id, text_block_id)
+
+
+def inquiry_value(inquiry_id: int) -> str:
+    """The JSON the inquiry buttons carry: ``{"i": inquiry_id}``."""
+    return json.dumps({"i": inquiry_id}, separators=(",", ":"))
+
+
+def parse_inquiry_value(value: str) -> int:
+    """The inquiry id from :func:`inquiry_value`; ValueError otherwise."""
+    try:
+        inquiry_id = json.loads(value)["i"]
+    except (TypeError, ValueError, KeyError) as exc:
+        raise ValueError(f"not an inquiry action value: {value[:80]!r}") from exc
+    if type(inquiry_id) is not int:
+        raise ValueError(f"not an inquiry action value: {value[:80]!r}")
+    return inquiry_id
+
+
+def _check(name: str, value: Any, allowed: tuple) -> None:
+    if value not in allowed:
+        raise ValueError(f"{name} must be one of {allowed}, got {value!r}")
