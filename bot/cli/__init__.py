@@ -36,11 +36,13 @@ def _register() -> None:
     # Imported here so that `supportbot --help` lists every group and a broken
     # optional group cannot hide the others behind an ImportError at start.
     from bot.cli import db as db_cli
+    from bot.cli import hours as hours_cli
     from bot.cli import mail as mail_cli
     from bot.cli import mail_preview
     from bot.cli import outbox as outbox_cli
 
     main.add_command(db_cli.db)
+    main.add_command(hours_cli.hours)
     main.add_command(mail_cli.mail)
     mail_cli.mail.add_command(mail_preview.preview)
     main.add_command(outbox_cli.outbox)
