@@ -143,9 +143,23 @@ class PortalSettings(Section):
     )
     notification_sender: str = Field("", description="Sender address of the portal's notification e-mails.")
     notification_subject_pattern: str = Field(
-        r"^\[Portal\] Nytt ärende (?P<case_id>\S+)", description="Regex matching the portal's notification subject."
+        r"^\[Portal\] Nytt ärende (?P<case_id>[A-Za-z0-9_-]+)", description="Regex matching the portal's notification subject."
     )
     emergency_phone: str = Field("+46 8 000 00 00", description="Phone number for emergencies, named in templates.")
+
+
+    @field_validator("notification_subject_pattern")
+    @classmethod
+    def _pattern_has_case_id(cls, value: str) -> str:
+        import re
+
+        try:
+            compiled = re.compile(value)
+        except re.error as exc:
+            raise ValueError(f"not a regular expression: {exc}") from exc
+        if "case_id" not in compiled.groupindex:
+            raise ValueError("needs a named group (?P<case_id>…)")
+        return value
 
 
 class HttpSettings(Section):

@@ -9,15 +9,30 @@ import logging
 from dataclasses import dataclass
 from types import ModuleType
 
-from handlers import deduplicate, parse
+from handlers import (
+    acknowledge, append_message, apply_portal_rule, deduplicate, discard_loops, match_ticket, parse, verify_sender,
+)
 from handlers.base import Discard, PipelineContext, Quarantine
 
 log = logging.getLogger("supportbot.pipeline")
 
-HANDLERS: dict[str, ModuleType] = {module.NAME: module for module in (parse, deduplicate)}
+HANDLERS: dict[str, ModuleType] = {
+    module.NAME: module
+    for module in (parse, discard_loops, deduplicate, match_ticket, verify_sender, apply_portal_rule, append_message,
+                   acknowledge)
+}
 
 PIPELINES: dict[str, tuple[str, ...]] = {
-    "email": ("parse", "deduplicate"),
+    "email": (
+        "parse",              # raw bytes → InboundMessage
+        "discard-loops",      # own mail, bounces, out-of-office, lists: recorded where they belong, never answered
+        "deduplicate",        # a Message-ID already handled
+        "match-ticket",       # reply token → our Message-IDs → subject reference
+        "verify-sender",      # non-participants and DMARC failures are quarantined, never appended
+        "apply-portal-rule",  # no ticket: portal answer + inquiry, unknown-sender answer, or a new ticket
+        "append-message",     # onto the ticket; a reply reopens it
+        "acknowledge",        # receipt for a new ticket; out of hours, the next opening time
+    ),
 }
 
 

@@ -35,8 +35,14 @@ class Runtime:
 
     @cached_property
     def services(self) -> dict:
-        """What handlers need besides the database (calendar, renderer, …)."""
-        return {}
+        """What handlers need besides the database; raises HoursError for a bad deviations file."""
+        from bot.attachment_store import AttachmentStore
+        from bot.domain.hours import calendar_from_settings
+
+        return {
+            "calendar": calendar_from_settings(self.settings.hours),
+            "attachments": AttachmentStore(self.settings.desk.attachments_dir),
+        }
 
     @cached_property
     def intake(self):

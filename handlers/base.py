@@ -43,9 +43,20 @@ class PipelineContext:
     message: InboundMessage | None = None
     dry_run: bool = False
     ticket: Any = None  # storage.models.Ticket once matched or created
+    match: str | None = None  # how the ticket was found: token | message-id | subject
+    automatic: str | None = None  # why the message is automatic, if it is
+    contact: Any = None  # storage.models.Contact of the sender, if registered
+    inquiry: Any = None  # storage.models.Inquiry when the message became one
+    created_ticket: bool = False
+    appended: Any = None  # the TicketMessage stored for this message
     # Human-readable record of what was decided, for logs and `mail inspect`.
     decisions: list[str] = field(default_factory=list)
     services: dict[str, Any] = field(default_factory=dict)  # calendar, renderer, …
+
+    @property
+    def calendar(self):
+        """The desk's BusinessCalendar (opening hours)."""
+        return self.services["calendar"]
 
     def decide(self, text: str) -> None:
         """Record one decision."""

@@ -62,6 +62,8 @@ def test_config_path_from_environment(tmp_path):
         ("", {"SUPPORTBOT_SMTP_PROT": "25"}, "environment SUPPORTBOT_SMTP_PROT: unknown setting smtp.prot"),
         ("", {"SUPPORTBOT_SLACK_MODE": "rtm"}, "slack.mode: Input should be 'socket' or 'http'"),
         ("imap = 3\n", {}, "imap: Input should be a valid dictionary"),
+        ("[portal]\nnotification_subject_pattern = 'Nytt (ärende'\n", {}, "portal.notification_subject_pattern: Value error, not a regular expression"),
+        ("[portal]\nnotification_subject_pattern = 'Nytt ärende'\n", {}, "needs a named group"),
     ],
 )
 def test_bad_settings_fail_with_one_line_naming_them(tmp_path, text, env, message):

@@ -38,13 +38,14 @@ def _register() -> None:
     from bot.cli import db as db_cli
     from bot.cli import hours as hours_cli
     from bot.cli import mail as mail_cli
-    from bot.cli import mail_preview
+    from bot.cli import mail_inspect, mail_preview
     from bot.cli import outbox as outbox_cli
 
     main.add_command(db_cli.db)
     main.add_command(hours_cli.hours)
     main.add_command(mail_cli.mail)
     mail_cli.mail.add_command(mail_preview.preview)
+    mail_cli.mail.add_command(mail_inspect.inspect)
     main.add_command(outbox_cli.outbox)
 
 

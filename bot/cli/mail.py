@@ -25,7 +25,14 @@ def mail() -> None:
 
 
 def _runtime(cli: CliContext) -> Runtime:
-    return Runtime(cli.settings)
+    from bot.domain.day_rules import HoursError
+
+    runtime = Runtime(cli.settings)
+    try:
+        runtime.services  # noqa: B018 - build now so a bad hours setting stops here, named
+    except HoursError as exc:
+        fail(f"config error: {exc}")
+    return runtime
 
 
 def _process_all(runtime: Runtime) -> Counter:

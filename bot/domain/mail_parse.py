@@ -138,7 +138,7 @@ def _attachments(msg: EmailMessage, cap: int, defects: list[str]) -> list[Attach
         defects.append(f"attachments: {type(exc).__name__}")
         parts = []
     for part in _flatten(parts):
-        data = part.get_payload(decode=True) or b""
+        data = _part_bytes(part)
         filename = repair_surrogates(part.get_filename() or "") or _default_name(part)
         result.append(
             AttachmentData(
@@ -161,6 +161,22 @@ def _flatten(parts):
             yield from _flatten(p for p in part.iter_parts())
         else:
             yield part
+
+
+def _part_bytes(part: EmailMessage) -> bytes:
+    if part.get_content_maintype() != "message":
+        return part.get_payload(decode=True) or b""
+    # message/rfc822 and message/delivery-status hold parsed sub-messages, which
+    # get_payload(decode=True) returns as None: keep their bytes as sent.
+    try:
+        whole = part.as_bytes(policy=policy.compat32)
+    except Exception:  # pragma: no cover - a sub-message too broken to serialise
+        return b""
+    for separator in (b"\r\n\r\n", b"\n\n"):
+        head, found, body = whole.partition(separator)
+        if found:
+            return body
+    return b""
 
 
 def _default_name(part: EmailMessage) -> str:

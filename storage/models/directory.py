@@ -41,6 +41,8 @@ class Contact(Base):
     language: Mapped[str] = mapped_column(String(2), default="sv")
     authorised: Mapped[bool] = mapped_column(Boolean, default=True)
     slack_user_id: Mapped[str | None] = mapped_column(String(32), unique=True)
+    # Set when our mail to this address bounced for good; shown to staff.
+    bounced_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
     created_at: Mapped[datetime] = mapped_column(UtcDateTime())
 
     organisation: Mapped[Organisation] = relationship(back_populates="contacts")

@@ -103,3 +103,8 @@ def touch(ticket: Ticket, at: datetime) -> None:
     """Record a change: bump the revision that stale-click detection compares."""
     ticket.revision += 1
     ticket.updated_at = at
+
+
+def find_by_portal_case(session: Session, case_id: str) -> Ticket | None:
+    """The ticket opened for the portal's case ``case_id``."""
+    return session.execute(select(Ticket).where(Ticket.portal_case_id == case_id)).scalar_one_or_none()

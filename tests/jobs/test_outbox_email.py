@@ -11,7 +11,7 @@ from bot.config import Settings, SmtpSettings
 from bot.egress.email_deliverer import EmailDeliverer
 from bot.egress.smtp_sender import SmtpSender
 from bot.jobs.outbox_worker import OutboxWorker, RetryPolicy
-from bot.outbound import queue_email
+from storage.repositories.mail_queue import queue_email
 from bot.rendering import TemplateRenderer
 from storage.models import OutboxRow, TicketEvent, TicketMessage
 from storage.repositories import messages, tickets
@@ -57,7 +57,7 @@ def queue_reply(session_factory, settings, clock, key="t1:reply:1"):
         messages.append_message(session, ticket, direction="inbound", channel="email",
                                 message_id="<first@kund.se>", text="Hej", created_at=clock())
         message_id = queue_email(
-            session, settings, clock(), key=key, template="agent_reply", lang="sv", to=["asa@kund.se"],
+            session, clock(), domain="example.com", from_address=settings.smtp.from_address, key=key, template="agent_reply", lang="sv", to=["asa@kund.se"],
             context={"reference": ticket.reference, "subject": ticket.subject,
                      "body": "Hej Åsa!\n\nPröva att logga in igen.", "agent_name": "Örjan"},
             ticket=ticket, automatic=False,
@@ -70,7 +70,7 @@ def test_mail_is_sent_once_with_threading_headers(session_factory, clock, sink):
     settings, worker = make_worker(session_factory, clock, sink.port)
     ticket, message_id = queue_reply(session_factory, settings, clock)
     with session_factory() as session:
-        queue_email(session, settings, clock(), key="t1:reply:1", template="agent_reply", lang="sv",
+        queue_email(session, clock(), domain="example.com", from_address="support@example.com", key="t1:reply:1", template="agent_reply", lang="sv",
                     to=["asa@kund.se"], context={}, ticket=ticket)  # same key: nothing new
         session.commit()
     assert worker.run_once() == 1 and worker.run_once() == 0

@@ -1,4 +1,4 @@
-"""Queueing customer mail: one outbox row plus the outbound message on the ticket.
+"""Queueing mail: one outbox row plus the outbound message on the ticket.
 
 Handlers call ``queue_email`` in their transaction; nothing is sent here. The
 Message-ID is chosen now and stored in both places, so a customer's reply to it
@@ -8,21 +8,20 @@ collapse duplicates by Message-ID).
 
 from __future__ import annotations
 
+import uuid
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot.config import Settings
-from bot.egress.mail_compose import make_message_id
 from storage.models import Ticket, TicketMessage
 from storage.repositories import messages, outbox
 
 
-def support_domain(settings: Settings) -> str:
-    """The domain of our own Message-IDs (the support address's domain)."""
-    return settings.desk.support_address.rpartition("@")[2] or "localhost"
+def new_message_id(domain: str) -> str:
+    """A globally unique Message-ID in our domain (RFC 5322 3.6.4)."""
+    return f"<sb-{uuid.uuid4().hex}@{domain}>"
 
 
 def ticket_thread(session: Session, ticket: Ticket) -> list[str]:
@@ -38,9 +37,10 @@ def ticket_thread(session: Session, ticket: Ticket) -> list[str]:
 
 def queue_email(
     session: Session,
-    settings: Settings,
     now: datetime,
     *,
+    domain: str,
+    from_address: str,
     key: str,
     template: str,
     lang: str,
@@ -52,7 +52,7 @@ def queue_email(
     agent_id: int | None = None,
 ) -> str | None:
     """Queue one templated mail under idempotency ``key``; return its Message-ID, None if already queued."""
-    message_id = make_message_id(support_domain(settings))
+    message_id = new_message_id(domain)
     payload = {
         "template": template,
         "lang": lang,
@@ -70,7 +70,7 @@ def queue_email(
     if ticket is not None:
         messages.append_message(
             session, ticket, direction="outbound", channel="email", visibility="customer", automatic=automatic,
-            author_email=settings.smtp.from_address, agent_id=agent_id, message_id=message_id,
+            author_email=from_address, agent_id=agent_id, message_id=message_id,
             subject=ticket.subject, text="", created_at=now,
         )
     return message_id

@@ -1,0 +1,92 @@
+"""`supportbot mail inspect FILE.eml`: what the pipeline would do with a mail, without doing it."""
+
+from __future__ import annotations
+
+import json
+import traceback
+from pathlib import Path
+
+import click
+from sqlalchemy.exc import SQLAlchemyError
+
+from bot import pipeline
+from bot.cli.context import CliContext, fail, pass_cli
+from bot.domain.loops import automatic_reason, is_own_mail
+from bot.domain.mail_parse import parse_mail
+from bot.domain.quotes import fresh_text
+from handlers.base import PipelineContext
+
+
+@click.command()
+@click.argument("path", type=click.Path(path_type=Path))
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+@pass_cli
+def inspect(cli: CliContext, path: Path, as_json: bool) -> None:
+    """Run the e-mail pipeline on FILE in dry-run mode and print what it would do."""
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        fail(f"cannot read {path}: {exc.strerror or exc}")
+    report = _inspect(cli, raw)
+    if as_json:
+        click.echo(json.dumps(report, ensure_ascii=False, indent=2))
+    else:
+        _print(report)
+
+
+def _inspect(cli: CliContext, raw: bytes) -> dict:
+    settings = cli.settings
+    report: dict = {"size": len(raw)}
+    try:
+        message = parse_mail(raw, attachment_max_bytes=settings.desk.attachment_max_bytes)
+    except Exception as exc:  # the parser is lenient; this is the last resort, never a crash
+        report["error"] = f"unparseable: {type(exc).__name__}: {exc}"
+        return report
+    report.update(
+        message_id=message.message_id, sender=message.sender_email, subject=message.subject,
+        classification="own mail" if is_own_mail(message) else (
+            f"automatic: {reason}" if (reason := automatic_reason(message)) else "customer"),
+        defects=sorted(set(message.defects)), text=message.text, fresh_text=fresh_text(message.text),
+        attachments=[{"filename": a.filename, "content_type": a.content_type, "size": a.size,
+                      "stored": a.content is not None} for a in message.attachments],
+    )
+    report.update(_dry_run(cli, raw, message))
+    return report
+
+
+def _dry_run(cli: CliContext, raw: bytes, message) -> dict:
+    from bot.cli.mail import _runtime
+
+    runtime = _runtime(cli)
+    try:
+        with runtime.sessions() as session:
+            ctx = PipelineContext(session, cli.settings, runtime.clock(), raw=raw, message=message,
+                                  services=runtime.services, dry_run=True)
+            outcome = pipeline.run("email", ctx)
+            session.rollback()
+            return {"outcome": outcome.disposition, "reason": outcome.reason, "decisions": list(outcome.decisions),
+                    "ticket": ctx.ticket.reference if ctx.ticket is not None else None}
+    except SQLAlchemyError as exc:
+        return {"outcome": "unknown", "reason": f"database unavailable ({type(exc).__name__}); ticket matching skipped"}
+    except Exception as exc:
+        return {"outcome": "would be quarantined", "reason": f"{type(exc).__name__}: {exc}",
+                "traceback": traceback.format_exc()}
+    finally:
+        runtime.close()
+
+
+def _print(report: dict) -> None:
+    if "error" in report:
+        click.echo(f"error: {report['error']}")
+        return
+    for key in ("message_id", "sender", "subject", "classification", "outcome", "reason", "ticket"):
+        click.echo(f"{key.replace('_', '-')}: {report.get(key) or '-'}")
+    for decision in report.get("decisions", []):
+        click.echo(f"  decision: {decision}")
+    if report["defects"]:
+        click.echo(f"defects: {', '.join(report['defects'])}")
+    for item in report["attachments"]:
+        kept = "" if item["stored"] else " (over the size cap, not stored)"
+        click.echo(f"attachment: {item['filename']} ({item['content_type']}, {item['size']} bytes){kept}")
+    click.echo("\n--- text (new part) ---")
+    click.echo(report["fresh_text"])

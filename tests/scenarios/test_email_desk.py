@@ -1,0 +1,80 @@
+"""End to end over real protocols: Dovecot → poller → pipeline → outbox → SMTP (aiosmtpd)."""
+
+from __future__ import annotations
+
+import random
+from email import message_from_bytes, policy
+
+from bot.config import ImapSettings, Settings, SmtpSettings
+from bot.egress.email_deliverer import EmailDeliverer
+from bot.egress.smtp_sender import SmtpSender
+from bot.ingress.imap_poller import Backoff, ImapPoller
+from bot.intake import IntakeProcessor
+from bot.jobs.outbox_worker import OutboxWorker
+from bot.rendering import TemplateRenderer
+from storage.models import RawMessage, TicketMessage
+from storage.repositories import tickets
+from tests.handlers.conftest import CLOSED, OPEN, Desk, mail, make_desk  # noqa: F401
+from tests.ingress.conftest import PollerThread, wait_until
+from tests.support.imap_fixtures import imap_server, imap_server_factory  # noqa: F401
+from tests.support.smtp_sink import SmtpSink
+
+
+def run_desk(imap_server, session_factory, make_desk, at, sink):
+    desk: Desk = make_desk()
+    settings = Settings(smtp=SmtpSettings(host="127.0.0.1", port=sink.port, security="plain", timeout_s=5))
+    clock = lambda: at  # noqa: E731 - a frozen clock at the awkward moment
+    processor = IntakeProcessor(session_factory, desk.settings, clock, desk.services)
+    poller = ImapPoller(
+        ImapSettings(enabled=True, host=imap_server.host, port=imap_server.port, security="plain",
+                     username=imap_server.username, password=imap_server.password),
+        session_factory, clock, on_stored=lambda ids: [processor.process(i) for i in ids],
+        backoff=Backoff(0.05, 0.5), idle_check_s=0.1,
+    )
+    deliverer = EmailDeliverer(settings, TemplateRenderer.from_settings(settings), SmtpSender(settings.smtp), clock)
+    worker = OutboxWorker(session_factory, {"email": deliverer}, clock, worker_id="w", rng=random.Random(0))
+    return poller, worker
+
+
+def test_new_case_out_of_hours_gets_the_portal_answer_naming_the_next_opening(
+        imap_server, session_factory, make_desk):
+    sink = SmtpSink().start()
+    try:
+        poller, worker = run_desk(imap_server, session_factory, make_desk, CLOSED, sink)
+        imap_server.append("INBOX", mail(sender="Åsa Andersson <asa@kund.se>", subject="Ny fråga om licenser"))
+        with PollerThread(poller):
+            wait_until(lambda: worker.run_once() > 0)
+        [(_from, rcpts, raw)] = sink.wait_for(1)
+    finally:
+        sink.stop()
+    answer = message_from_bytes(raw, policy=policy.default)
+    text = answer.get_body(("plain",)).get_content()
+    assert rcpts == ["asa@kund.se"]
+    assert "portal" in text.lower() and "måndag 16 mars kl. 09:00" in text
+    assert answer["Auto-Submitted"] == "auto-replied" and answer["X-Auto-Response-Suppress"] == "All"
+
+
+def test_reply_from_a_non_participant_is_quarantined(imap_server, session_factory, make_desk):
+    sink = SmtpSink().start()
+    try:
+        poller, _worker = run_desk(imap_server, session_factory, make_desk, OPEN, sink)
+        with session_factory() as session:
+            ticket = tickets.create_ticket(session, subject="Exporten", origin="portal", created_at=OPEN,
+                                           participants=("asa@kund.se",))
+            session.commit()
+        imap_server.append("INBOX", mail(sender="mallory@evil.example", subject=f"SV: [{ticket.reference}] Exporten",
+                                         body="Betala till detta konto i stället."))
+        with PollerThread(poller):
+            wait_until(lambda: _states(session_factory) == ["quarantined"])
+    finally:
+        sink.stop()
+    with session_factory() as session:
+        raw = session.query(RawMessage).one()
+        assert "not a participant" in raw.reason and raw.raw.startswith(b"From: mallory@evil.example")
+        assert session.query(TicketMessage).count() == 0
+    assert sink.messages == []
+
+
+def _states(session_factory):
+    with session_factory() as session:
+        return [row.state for row in session.query(RawMessage)]
