@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from inscriptis import get_text
+from inscriptis.css_profiles import CSS_PROFILES
 from inscriptis.model.config import ParserConfig
 
 # inscriptis renders block elements on their own lines and honours <br>, so
 # paragraphs stay paragraphs (the peer's html2text setup glued them together).
-_CONFIG = ParserConfig(display_links=False, display_images=False)
+# The strict CSS profile: the relaxed one indents everything inside a <div>,
+# and Outlook wraps every body in <div class=WordSection1>.
+_CONFIG = ParserConfig(css=CSS_PROFILES["strict"], display_links=False, display_images=False)
 
 
 def html_to_text(html: str) -> str:

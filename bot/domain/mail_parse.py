@@ -7,9 +7,11 @@ the problems are listed in ``defects``.
 from __future__ import annotations
 
 import hashlib
+import re
 from datetime import datetime, timezone
 from email import message_from_bytes, policy
 from email.message import EmailMessage
+from email.header import decode_header, make_header
 from email.utils import getaddresses, parseaddr, parsedate_to_datetime
 
 from bot.domain.html_text import html_to_text
@@ -30,53 +32,67 @@ def parse_mail(raw: bytes, *, attachment_max_bytes: int = 25 * 1024 * 1024) -> I
     """Parse ``raw`` with the stdlib parser (policy.default); robust to broken MIME and charsets."""
     msg: EmailMessage = message_from_bytes(raw, policy=policy.default)
     defects = [type(defect).__name__ for defect in msg.defects]
-    sender_name, sender_email = _address(_header(msg, "from", defects))
-    text, html, content_type = _body(msg, defects)
+    # Header values come from raw_items(): policy.default builds a structured
+    # header object on every access, which made header handling half the cost
+    # of a parse. Only the headers shown to people are RFC 2047-decoded.
+    headers = _raw_headers(msg)
+    sender_name, sender_email = _address(headers.get("from", ""), defects)
+    text, html, content_type, body_parts = _body(msg, defects)
     return InboundMessage(
         channel="email",
         message_id=message_key(raw),
         sender_email=sender_email,
         sender_name=sender_name,
-        to=_addresses(_header(msg, "to", defects)),
-        cc=_addresses(_header(msg, "cc", defects)),
-        return_path=_return_path(msg, defects),
-        subject=" ".join(_header(msg, "subject", defects).split()),
-        date=_date(_header(msg, "date", defects)),
-        in_reply_to=_message_ids(_header(msg, "in-reply-to", defects)),
-        references=_message_ids(_header(msg, "references", defects)),
+        to=_addresses(headers.get("to", "")),
+        cc=_addresses(headers.get("cc", "")),
+        return_path=_return_path(headers),
+        subject=" ".join(_decoded(headers.get("subject", ""), "subject", defects).split()),
+        date=_date(headers.get("date", "")),
+        in_reply_to=_message_ids(headers.get("in-reply-to", "")),
+        references=_message_ids(headers.get("references", "")),
         text=text,
         html=html,
-        attachments=_attachments(msg, attachment_max_bytes, defects),
-        headers={name: _header(msg, name, defects) for name in KEPT_HEADERS if name in msg},
+        attachments=_attachments(msg, body_parts, attachment_max_bytes, defects),
+        headers={name: value for name, value in headers.items() if name in KEPT_HEADERS},
         content_type=content_type,
         defects=defects,
     )
 
 
-def _header(msg: EmailMessage, name: str, defects: list[str]) -> str:
+def _raw_headers(msg: EmailMessage) -> dict[str, str]:
+    """First value of each header, unfolded, 8-bit bytes repaired; not RFC 2047-decoded."""
+    headers: dict[str, str] = {}
+    for name, value in msg.raw_items():
+        key = name.lower()
+        if key not in headers:
+            headers[key] = repair_surrogates(" ".join(str(value).split()))[:MAX_HEADER_CHARS]
+    return headers
+
+
+def _decoded(value: str, name: str, defects: list[str]) -> str:
+    """RFC 2047 encoded-words decoded; malformed ones are kept as they are."""
+    if "=?" not in value:
+        return value
     try:
-        value = msg.get(name)
-        value = "" if value is None else str(value)
-    except Exception as exc:  # malformed RFC 2047 or address syntax inside the header
+        return str(make_header(decode_header(value)))
+    except Exception as exc:  # unknown charset, bad base64 inside an encoded-word
         defects.append(f"header {name}: {type(exc).__name__}")
-        value = msg.get_all(name, failobj=[""])[0]
-        value = str(getattr(value, "_parse_tree", value) or "")
-    return repair_surrogates(value)[:MAX_HEADER_CHARS]
+        return value
 
 
-def _address(value: str) -> tuple[str, str]:
+def _address(value: str, defects: list[str]) -> tuple[str, str]:
     name, email = parseaddr(value)
-    return name.strip(), email.strip().lower()
+    return _decoded(name, "from", defects).strip(), email.strip().lower()
 
 
 def _addresses(value: str) -> list[str]:
     return [email.strip().lower() for _name, email in getaddresses([value]) if "@" in email]
 
 
-def _return_path(msg: EmailMessage, defects: list[str]) -> str | None:
-    if "return-path" not in msg:
+def _return_path(headers: dict[str, str]) -> str | None:
+    if "return-path" not in headers:
         return None
-    value = _header(msg, "return-path", defects).strip()
+    value = headers["return-path"].strip()
     return "" if value in ("<>", "") else parseaddr(value)[1].lower()
 
 
@@ -92,23 +108,46 @@ def _message_ids(value: str) -> list[str]:
     return [f"<{part.strip('<> ')}>" for part in value.replace(">", "> ").split() if "@" in part][:100]
 
 
-def _body(msg: EmailMessage, defects: list[str]) -> tuple[str, str | None, str]:
+def _body(msg: EmailMessage, defects: list[str]) -> tuple[str, str | None, str, tuple]:
+    """(text, html, content type of the chosen part, the parts used as body)."""
     try:
         part = msg.get_body(preferencelist=("plain", "html"))
     except Exception as exc:  # pragma: no cover - get_body is lenient, but broken trees exist
         defects.append(f"body: {type(exc).__name__}")
         part = None
     if part is None:
+        if msg.get_content_maintype() == "multipart" and not msg.is_multipart():
+            # The declared boundary never appears: the parser kept the body as
+            # one string. Recover the text parts from it by hand.
+            return _recover_parts(msg.get_payload(decode=True) or b""), None, "text/plain", ()
         if msg.is_multipart() or msg.get_content_maintype() != "text":
-            return "", None, msg.get_content_type()
+            return "", None, msg.get_content_type(), ()
         part = msg  # a single non-plain text part, e.g. text/enriched or a bad type
     content = _part_text(part, defects)
     if part.get_content_subtype() == "html":
-        html = content
-        return html_to_text(html), html, "text/html"
+        return html_to_text(content), content, "text/html", (part,)
     html_part = _html_alternative(msg)
     html = _part_text(html_part, defects) if html_part is not None else None
-    return content.replace("\r\n", "\n"), html, part.get_content_type()
+    return content.replace("\r\n", "\n"), html, part.get_content_type(), (part, html_part)
+
+
+_BOUNDARY_LINE = re.compile(r"^--\S+[ \t]*\r?$", re.MULTILINE)
+
+
+def _recover_parts(body: bytes) -> str:
+    """Text of the parts in a multipart body whose boundary does not match its declaration."""
+    texts = []
+    payload = body.decode("ascii", "surrogateescape")  # bytes kept as they are, split as text
+    for chunk in _BOUNDARY_LINE.split(payload):
+        if not chunk.strip():
+            continue
+        part = message_from_bytes(chunk.lstrip("\r\n").encode("ascii", "surrogateescape"), policy=policy.default)
+        if part.keys() and part.get_content_maintype() == "text" and not part.get_filename():
+            text = _part_text(part, [])
+            texts.append(html_to_text(text) if part.get_content_subtype() == "html" else text.strip())
+    plain = [text for text in texts if text]
+    # The first text part is the message; later ones are its HTML twin or attachments.
+    return plain[0].replace("\r\n", "\n") if plain else decode_bytes(body).strip()
 
 
 def _html_alternative(msg: EmailMessage) -> EmailMessage | None:
@@ -130,37 +169,39 @@ def _part_text(part: EmailMessage, defects: list[str]) -> str:
     return decode_bytes(payload, part.get_param("charset"))
 
 
-def _attachments(msg: EmailMessage, cap: int, defects: list[str]) -> list[AttachmentData]:
+def _attachments(msg: EmailMessage, body_parts: tuple, cap: int, defects: list[str]) -> list[AttachmentData]:
     result = []
-    try:
-        parts = list(msg.iter_attachments()) if msg.is_multipart() else []
-    except Exception as exc:  # pragma: no cover
-        defects.append(f"attachments: {type(exc).__name__}")
-        parts = []
-    for part in _flatten(parts):
+    for part in _leaves(msg):
+        defects.extend(type(defect).__name__ for defect in part.defects)
+        if any(part is used for used in body_parts):
+            continue
         data = _part_bytes(part)
         filename = repair_surrogates(part.get_filename() or "") or _default_name(part)
+        disposition = part.get_content_disposition()
         result.append(
             AttachmentData(
                 filename=filename[:255],
                 content_type=part.get_content_type(),
                 size=len(data),
                 sha256=hashlib.sha256(data).hexdigest(),
-                inline=part.get_content_disposition() == "inline" or bool(part.get("content-id")),
+                # Gmail gives every attachment a Content-ID; only an explicit
+                # inline disposition, or a Content-ID without any, means inline.
+                inline=disposition == "inline" or (disposition is None and bool(part.get("content-id"))),
                 content=data if len(data) <= cap else None,
             )
         )
     return result
 
 
-def _flatten(parts):
-    # Nested multiparts inside the attachment list (a forwarded mail's own
-    # parts, related images) are walked; a message/rfc822 stays one file.
-    for part in parts:
-        if part.is_multipart() and part.get_content_maintype() == "multipart":
-            yield from _flatten(p for p in part.iter_parts())
-        else:
-            yield part
+def _leaves(part: EmailMessage, depth: int = 0):
+    """Every part below the top that is not a multipart; a message/* part is one leaf."""
+    if part.get_content_maintype() == "multipart" and part.is_multipart():
+        if depth >= 100:  # hostile nesting: what lies deeper is not looked at
+            return
+        for child in part.iter_parts():
+            yield from _leaves(child, depth + 1)
+    elif depth > 0:
+        yield part
 
 
 def _part_bytes(part: EmailMessage) -> bytes:

@@ -70,6 +70,7 @@ def test_unreadable_file_exits_2(env, tmp_path):
 
 def test_every_corpus_mail_can_be_inspected(env):
     files = sorted(CORPUS.glob("*.eml"))
+    assert len(files) >= 40
     for path in files:
         result = CliRunner().invoke(main, ["mail", "inspect", str(path), "--json"], env=env)
         assert result.exit_code == 0, (path.name, result.output)
