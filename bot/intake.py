@@ -1,25 +1,31 @@
 """Stored raw mail → pipeline → processed, discarded or quarantined. Never loses a mail.
 
-Each mail is processed in its own transaction: the state change and whatever the
-handlers decided (tickets, outbox rows) commit together. Any unexpected exception
-rolls that back and quarantines the mail with the traceback, in a transaction of
-its own, and processing goes on with the next mail.
+Mail is processed in batches, each mail inside its own savepoint: the state
+change and whatever the handlers decided (tickets, outbox rows) commit together.
+Any unexpected exception rolls that mail's savepoint back and quarantines it with
+the traceback, and processing goes on with the next mail.
 """
 
 from __future__ import annotations
 
 import logging
 import traceback
+from collections import Counter
 from collections.abc import Callable
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot import pipeline
 from bot.config import Settings
+from bot.domain.inbound import InboundMessage
 from handlers.base import PipelineContext
 from storage.repositories import raw_messages
+
+if TYPE_CHECKING:
+    from bot.parse_pool import ParsePool
 
 log = logging.getLogger("supportbot.intake")
 
@@ -43,39 +49,78 @@ class IntakeProcessor:
 
     def process(self, raw_id: int) -> pipeline.Outcome | None:
         """Process one stored mail; None when another worker already did."""
-        try:
-            with self._sessions() as session:
-                raw = raw_messages.take_for_processing(session, raw_id)
-                if raw is None:
-                    return None
-                now = self._clock()
-                ctx = PipelineContext(session, self._settings, now, raw=raw.raw, raw_id=raw_id, services=self._services)
-                outcome = pipeline.run("email", ctx)
-                raw_messages.finish(session, raw_id, STATE_BY_DISPOSITION[outcome.disposition], now, outcome.reason)
-                session.commit()
-                return outcome
-        except Exception as exc:  # poison mail: set aside, keep going
-            return self._quarantine(raw_id, exc)
+        return self.process_batch([raw_id])[0]
 
-    def process_pending(self, limit: int = 500) -> int:
-        """Process stored mail in arrival order; return how many were handled."""
-        handled, after = 0, 0
-        while handled < limit:
+    def process_batch(self, raw_ids: list[int], parsed: dict[int, InboundMessage] | None = None
+                      ) -> list[pipeline.Outcome | None]:
+        """Process mails in one transaction, each inside its own savepoint.
+
+        One commit per batch instead of per mail is what makes a backlog fast;
+        the savepoint keeps one poison mail from taking its neighbours with it:
+        its changes roll back and it is quarantined in the same commit.
+        """
+        parsed = parsed or {}
+        outcomes: list[pipeline.Outcome | None] = []
+        with self._sessions() as session:
+            for raw_id in raw_ids:
+                outcomes.append(self._process_one(session, raw_id, parsed.get(raw_id)))
+            session.commit()
+        return outcomes
+
+    def _process_one(self, session: Session, raw_id: int, message: InboundMessage | None) -> pipeline.Outcome | None:
+        now = self._clock()
+        savepoint = session.begin_nested()
+        try:
+            raw = raw_messages.take_for_processing(session, raw_id)
+            if raw is None:
+                savepoint.commit()
+                return None
+            ctx = PipelineContext(session, self._settings, now, raw=raw.raw, raw_id=raw_id, message=message,
+                                  services=self._services)
+            if message is not None:
+                message.raw_id = raw_id
+            outcome = pipeline.run("email", ctx)
+            raw_messages.finish(session, raw_id, STATE_BY_DISPOSITION[outcome.disposition], now, outcome.reason)
+            savepoint.commit()
+            return outcome
+        except SQLAlchemyError:
+            raise  # the database itself is in trouble: let the caller retry the batch later
+        except Exception as exc:  # poison mail: set aside with the traceback, keep going
+            savepoint.rollback()
+            reason = f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"[:500]
+            log.warning("raw#%s quarantined: %s", raw_id, reason)
+            raw_messages.finish(session, raw_id, "quarantined", now, reason, traceback.format_exc())
+            return pipeline.Outcome("quarantined", reason, ())
+
+    def process_pending(self, limit: int = 100_000, batch: int = 50, pool: "ParsePool | None" = None) -> Counter:
+        """Process stored mail in arrival order, ``batch`` mails per commit; count the outcomes.
+
+        With a ``pool``, the next chunks are parsed in worker processes while the
+        current one is written (at most ``AHEAD`` chunks in flight, so a backlog of
+        large mails cannot fill memory).
+        """
+        counts: Counter = Counter()
+        after = 0
+        while sum(counts.values()) < limit:
             with self._sessions() as session:
-                ids = raw_messages.pending_ids(session, limit=min(100, limit - handled), after_id=after)
+                ids = raw_messages.pending_ids(session, limit=min(500, limit - sum(counts.values())), after_id=after)
             if not ids:
                 break
-            for raw_id in ids:
-                self.process(raw_id)
-                handled += 1
+            chunks = [ids[start:start + batch] for start in range(0, len(ids), batch)]
+            futures = {}
+            for index, chunk in enumerate(chunks):
+                if pool is not None:
+                    for ahead in range(index, min(index + self.AHEAD, len(chunks))):
+                        if ahead not in futures:
+                            futures[ahead] = pool.submit(self._load_raw(chunks[ahead]))
+                parsed = pool.result(futures.pop(index)) if pool is not None else {}
+                for outcome in self.process_batch(chunk, parsed):
+                    counts[outcome.disposition if outcome else "skipped"] += 1
             after = ids[-1]
-        return handled
+        return counts
 
-    def _quarantine(self, raw_id: int, exc: Exception) -> pipeline.Outcome:
-        reason = f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"[:500]
-        details = traceback.format_exc()
-        log.warning("raw#%s quarantined: %s", raw_id, reason)
+    AHEAD = 3
+
+    def _load_raw(self, raw_ids: list[int]) -> dict[int, bytes]:
         with self._sessions() as session:
-            raw_messages.finish(session, raw_id, "quarantined", self._clock(), reason, details)
-            session.commit()
-        return pipeline.Outcome("quarantined", reason, ())
+            return raw_messages.raw_bytes(session, raw_ids)

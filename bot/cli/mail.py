@@ -36,15 +36,13 @@ def _runtime(cli: CliContext) -> Runtime:
 
 
 def _process_all(runtime: Runtime) -> Counter:
-    counts: Counter = Counter()
-    while True:
-        with runtime.sessions() as session:
-            ids = raw_messages.pending_ids(session, limit=500)
-        if not ids:
-            return counts
-        for raw_id in ids:
-            outcome = runtime.intake.process(raw_id)
-            counts[outcome.disposition if outcome else "skipped"] += 1
+    from bot.parse_pool import ParsePool
+
+    pool = ParsePool(runtime.settings.desk.attachment_max_bytes)
+    try:
+        return runtime.intake.process_pending(pool=pool)
+    finally:
+        pool.close()
 
 
 def _summary(counts: Counter) -> str:

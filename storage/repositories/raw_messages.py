@@ -68,6 +68,12 @@ def pending_ids(session: Session, limit: int = 500, after_id: int = 0) -> list[i
     return list(session.execute(query).scalars())
 
 
+def raw_bytes(session: Session, raw_ids: list[int]) -> dict[int, bytes]:
+    """The stored bytes of these mails (for parsing ahead of processing)."""
+    query = select(RawMessage.id, RawMessage.raw).where(RawMessage.id.in_(raw_ids), RawMessage.raw.is_not(None))
+    return {raw_id: raw for raw_id, raw in session.execute(query)}
+
+
 def finish(session: Session, raw_id: int, state: str, now: datetime, reason: str | None = None,
            traceback: str | None = None) -> None:
     """Settle a mail as processed, dropped or quarantined (with the reason)."""
