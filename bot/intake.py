@@ -32,6 +32,10 @@ log = logging.getLogger("supportbot.intake")
 STATE_BY_DISPOSITION = {"processed": "processed", "discarded": "dropped", "quarantined": "quarantined"}
 
 
+class _PoisonMail(Exception):
+    """A mail in an optimistic batch raised; the batch is redone with savepoints."""
+
+
 class IntakeProcessor:
     """Runs the e-mail pipeline over raw mail the edges stored."""
 
@@ -53,39 +57,50 @@ class IntakeProcessor:
 
     def process_batch(self, raw_ids: list[int], parsed: dict[int, InboundMessage] | None = None
                       ) -> list[pipeline.Outcome | None]:
-        """Process mails in one transaction, each inside its own savepoint.
+        """Process mails in one transaction: one commit per batch is what makes a backlog fast.
 
-        One commit per batch instead of per mail is what makes a backlog fast;
-        the savepoint keeps one poison mail from taking its neighbours with it:
-        its changes roll back and it is quarantined in the same commit.
+        Optimistic: the batch runs without savepoints. If one mail raises, the
+        whole batch rolls back and runs again with a savepoint per mail, so the
+        poison mail rolls back alone and is quarantined in the same commit.
+        (Handlers only write to the database and to content-addressed files,
+        so running a batch twice is harmless.)
         """
         parsed = parsed or {}
-        outcomes: list[pipeline.Outcome | None] = []
         with self._sessions() as session:
-            for raw_id in raw_ids:
-                outcomes.append(self._process_one(session, raw_id, parsed.get(raw_id)))
+            try:
+                outcomes = [self._process_one(session, raw_id, parsed.get(raw_id), isolate=False)
+                            for raw_id in raw_ids]
+            except _PoisonMail:
+                session.rollback()
+                outcomes = [self._process_one(session, raw_id, parsed.get(raw_id), isolate=True)
+                            for raw_id in raw_ids]
             session.commit()
         return outcomes
 
-    def _process_one(self, session: Session, raw_id: int, message: InboundMessage | None) -> pipeline.Outcome | None:
+    def _process_one(self, session: Session, raw_id: int, message: InboundMessage | None, *, isolate: bool
+                     ) -> pipeline.Outcome | None:
         now = self._clock()
-        savepoint = session.begin_nested()
+        savepoint = session.begin_nested() if isolate else None
         try:
-            raw = raw_messages.take_for_processing(session, raw_id)
-            if raw is None:
-                savepoint.commit()
+            if not raw_messages.take_for_processing(session, raw_id):
+                if savepoint is not None:
+                    savepoint.commit()
                 return None
-            ctx = PipelineContext(session, self._settings, now, raw=raw.raw, raw_id=raw_id, message=message,
+            raw = raw_messages.raw_of(session, raw_id) if message is None else None
+            ctx = PipelineContext(session, self._settings, now, raw=raw, raw_id=raw_id, message=message,
                                   services=self._services)
             if message is not None:
                 message.raw_id = raw_id
             outcome = pipeline.run("email", ctx)
             raw_messages.finish(session, raw_id, STATE_BY_DISPOSITION[outcome.disposition], now, outcome.reason)
-            savepoint.commit()
+            if savepoint is not None:
+                savepoint.commit()
             return outcome
         except SQLAlchemyError:
-            raise  # the database itself is in trouble: let the caller retry the batch later
+            raise  # the database itself is in trouble: the caller retries the batch later
         except Exception as exc:  # poison mail: set aside with the traceback, keep going
+            if savepoint is None:
+                raise _PoisonMail from exc
             savepoint.rollback()
             reason = f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"[:500]
             log.warning("raw#%s quarantined: %s", raw_id, reason)

@@ -46,7 +46,7 @@ class PipelineContext:
     match: str | None = None  # how the ticket was found: token | message-id | subject
     automatic: str | None = None  # why the message is automatic, if it is
     contact: Any = None  # storage.models.Contact of the sender, if registered
-    inquiry: Any = None  # storage.models.Inquiry when the message became one
+    inquiry: int | None = None  # id of the Inquiry the message became, if it did
     created_ticket: bool = False
     appended: Any = None  # the TicketMessage stored for this message
     # Human-readable record of what was decided, for logs and `mail inspect`.

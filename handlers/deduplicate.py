@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from handlers.base import Discard, PipelineContext
 from storage.models import Inquiry, TicketMessage
@@ -10,15 +10,18 @@ from storage.models import Inquiry, TicketMessage
 NAME = "deduplicate"
 
 
+_MESSAGES, _INQUIRIES = TicketMessage.__table__, Inquiry.__table__
+# One statement per channel, built once (this runs for every message).
+_SEEN = {
+    column: select(_MESSAGES.c.id).where(_MESSAGES.c[column] == bindparam("key"))
+    .union_all(select(_INQUIRIES.c.id).where(_INQUIRIES.c[column] == bindparam("key"))).limit(1)
+    for column in ("message_id", "slack_key")
+}
+
+
 def handle(ctx: PipelineContext) -> None:
     """Discard a message whose Message-ID (or Slack key) is already stored."""
+    column = "slack_key" if ctx.message.channel == "slack" else "message_id"
     key = ctx.message.message_id
-    column_message, column_inquiry = (
-        (TicketMessage.slack_key, Inquiry.slack_key) if ctx.message.channel == "slack"
-        else (TicketMessage.message_id, Inquiry.message_id)
-    )
-    seen = ctx.session.execute(select(column_message).where(column_message == key)).first() or (
-        ctx.session.execute(select(column_inquiry).where(column_inquiry == key)).first()
-    )
-    if seen:
+    if ctx.session.execute(_SEEN[column], {"key": key}).first():
         raise Discard(f"duplicate of an already handled message {key}")

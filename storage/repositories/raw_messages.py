@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 from datetime import datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session
 
 from storage.models import RawMessage
@@ -42,19 +42,29 @@ def store_raw(
     return insert_ignoring_conflict(session, RawMessage, values)
 
 
-def take_for_processing(session: Session, raw_id: int) -> RawMessage | None:
-    """Lock a received mail for processing in the caller's transaction; None if someone else has.
+_TABLE = RawMessage.__table__
+# Statements run once per mail, built once: constructing SQLAlchemy statement
+# objects cost more than executing them (Core, not the ORM's bulk machinery).
+_TAKE = update(_TABLE).where(_TABLE.c.id == bindparam("raw_id"), _TABLE.c.state == "received") \
+    .values(attempts=_TABLE.c.attempts + 1)
+_RAW_OF = select(_TABLE.c.raw).where(_TABLE.c.id == bindparam("raw_id"))
+_FINISH = update(_TABLE).where(_TABLE.c.id == bindparam("raw_id")).values(
+    state=bindparam("state"), processed_at=bindparam("processed_at", type_=_TABLE.c.processed_at.type),
+    reason=bindparam("reason"), traceback=bindparam("traceback"))
+
+
+def take_for_processing(session: Session, raw_id: int) -> bool:
+    """Lock a received mail for processing in the caller's transaction; False if someone else has.
 
     The UPDATE takes the row lock: a second replica's UPDATE waits, then finds the
     state changed and matches nothing, so a mail is processed once.
     """
-    taken = session.execute(
-        update(RawMessage)
-        .where(RawMessage.id == raw_id, RawMessage.state == "received")
-        .values(attempts=RawMessage.attempts + 1)
-        .execution_options(synchronize_session=False)
-    ).rowcount
-    return session.get(RawMessage, raw_id, populate_existing=True) if taken else None
+    return session.execute(_TAKE, {"raw_id": raw_id}).rowcount == 1
+
+
+def raw_of(session: Session, raw_id: int) -> bytes | None:
+    """The stored bytes of one mail."""
+    return session.execute(_RAW_OF, {"raw_id": raw_id}).scalar_one_or_none()
 
 
 def pending_ids(session: Session, limit: int = 500, after_id: int = 0) -> list[int]:
@@ -77,12 +87,8 @@ def raw_bytes(session: Session, raw_ids: list[int]) -> dict[int, bytes]:
 def finish(session: Session, raw_id: int, state: str, now: datetime, reason: str | None = None,
            traceback: str | None = None) -> None:
     """Settle a mail as processed, dropped or quarantined (with the reason)."""
-    session.execute(
-        update(RawMessage)
-        .where(RawMessage.id == raw_id)
-        .values(state=state, processed_at=now, reason=reason, traceback=traceback)
-        .execution_options(synchronize_session=False)
-    )
+    session.execute(_FINISH, {"raw_id": raw_id, "state": state, "processed_at": now, "reason": reason,
+                              "traceback": traceback})
 
 
 def by_state(session: Session, state: str, limit: int = 100) -> list[RawMessage]:

@@ -1,22 +1,31 @@
-"""INSERT … ON CONFLICT DO NOTHING for SQLite and PostgreSQL alike."""
+"""INSERT … ON CONFLICT DO NOTHING … RETURNING id, for SQLite and PostgreSQL alike."""
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import insert
+from sqlalchemy import bindparam, insert
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
+_DIALECT_INSERT = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}
 
-def insert_ignoring_conflict(session: Session, model: type, values: dict[str, Any]) -> int | None:
-    """Insert a row unless a unique constraint already holds it; return the new id or None."""
-    dialect = session.get_bind().dialect.name
-    if dialect == "postgresql":
-        statement = postgresql.insert(model).values(**values).on_conflict_do_nothing()
-    elif dialect == "sqlite":
-        statement = sqlite.insert(model).values(**values).on_conflict_do_nothing()
-    else:  # pragma: no cover - only the two supported back ends reach here
-        statement = insert(model).values(**values)
-    primary_key = model.__table__.primary_key.columns.values()[0]
-    return session.execute(statement.returning(primary_key)).scalar_one_or_none()
+
+@lru_cache(maxsize=256)
+def _statement(dialect: str, table, columns: tuple[str, ...]):
+    # Built once per (table, column set) with bind parameters: constructing the
+    # statement object cost more than executing it, and this runs for every
+    # stored mail and every outbox row.
+    make = _DIALECT_INSERT.get(dialect, insert)
+    statement = make(table).values({name: bindparam(name, type_=table.c[name].type) for name in columns})
+    if dialect in _DIALECT_INSERT:
+        statement = statement.on_conflict_do_nothing()
+    return statement.returning(*table.primary_key.columns)
+
+
+def insert_ignoring_conflict(session: Session, model: type, values: dict[str, Any]) -> Any | None:
+    """Insert a row unless a unique constraint already holds it; return the new key or None."""
+    table = model.__table__
+    statement = _statement(session.get_bind().dialect.name, table, tuple(sorted(values)))
+    return session.execute(statement, values).scalar_one_or_none()
