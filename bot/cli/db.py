@@ -6,7 +6,6 @@ import click
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot.cli.context import CliContext, fail, pass_cli
-from storage import migrate
 from storage.db import make_engine
 
 
@@ -25,6 +24,8 @@ def _engine(cli: CliContext):
 @pass_cli
 def upgrade(cli: CliContext, revision: str) -> None:
     """Create the schema or upgrade it to the newest revision."""
+    from storage import migrate  # Alembic is heavy; only these commands need it
+
     engine = _engine(cli)
     try:
         before = migrate.current_revision(engine)
@@ -41,6 +42,8 @@ def upgrade(cli: CliContext, revision: str) -> None:
 @pass_cli
 def current(cli: CliContext) -> None:
     """Print the schema revision of the database and the newest one available."""
+    from storage import migrate
+
     engine = _engine(cli)
     try:
         revision = migrate.current_revision(engine)
