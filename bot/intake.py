@@ -108,12 +108,7 @@ class IntakeProcessor:
             return pipeline.Outcome("quarantined", reason, ())
 
     def process_pending(self, limit: int = 100_000, batch: int = 50, pool: "ParsePool | None" = None) -> Counter:
-        """Process stored mail in arrival order, ``batch`` mails per commit; count the outcomes.
-
-        With a ``pool``, the next chunks are parsed in worker processes while the
-        current one is written (at most ``AHEAD`` chunks in flight, so a backlog of
-        large mails cannot fill memory).
-        """
+        """Process stored mail in arrival order, ``batch`` mails per commit; count the outcomes."""
         counts: Counter = Counter()
         after = 0
         while sum(counts.values()) < limit:
@@ -121,17 +116,28 @@ class IntakeProcessor:
                 ids = raw_messages.pending_ids(session, limit=min(500, limit - sum(counts.values())), after_id=after)
             if not ids:
                 break
-            chunks = [ids[start:start + batch] for start in range(0, len(ids), batch)]
-            futures = {}
-            for index, chunk in enumerate(chunks):
-                if pool is not None:
-                    for ahead in range(index, min(index + self.AHEAD, len(chunks))):
-                        if ahead not in futures:
-                            futures[ahead] = pool.submit(self._load_raw(chunks[ahead]))
-                parsed = pool.result(futures.pop(index)) if pool is not None else {}
-                for outcome in self.process_batch(chunk, parsed):
-                    counts[outcome.disposition if outcome else "skipped"] += 1
+            counts += self.process_ids(ids, batch=batch, pool=pool)
             after = ids[-1]
+        return counts
+
+    def process_ids(self, ids: list[int], *, batch: int = 50, pool: "ParsePool | None" = None) -> Counter:
+        """Process these stored mails, ``batch`` per commit.
+
+        With a ``pool``, the next chunks are parsed in worker processes while the
+        current one is written (at most ``AHEAD`` chunks in flight, so a backlog of
+        large mails cannot fill memory).
+        """
+        counts: Counter = Counter()
+        chunks = [ids[start:start + batch] for start in range(0, len(ids), batch)]
+        futures = {}
+        for index, chunk in enumerate(chunks):
+            if pool is not None:
+                for ahead in range(index, min(index + self.AHEAD, len(chunks))):
+                    if ahead not in futures:
+                        futures[ahead] = pool.submit(self._load_raw(chunks[ahead]))
+            parsed = pool.result(futures.pop(index)) if pool is not None else {}
+            for outcome in self.process_batch(chunk, parsed):
+                counts[outcome.disposition if outcome else "skipped"] += 1
         return counts
 
     AHEAD = 3

@@ -38,27 +38,41 @@ class ParsePool:
         self._workers = workers or max(1, min(4, os.cpu_count() or 1))
         self._executor: ProcessPoolExecutor | None = None
 
-    def submit(self, raws: dict[int, bytes]) -> Future:
-        """Parse ``raws`` in a worker process."""
-        if self._executor is None:
-            # forkserver: the service has threads (poller, outbox), and forking a
-            # threaded process can copy a held lock into the child.
-            context = multiprocessing.get_context("forkserver")
-            context.set_forkserver_preload(["bot.domain.mail_parse"])
-            self._executor = ProcessPoolExecutor(self._workers, mp_context=context)
-        return self._executor.submit(_parse_chunk, raws, self._attachment_max_bytes)
+    def submit(self, raws: dict[int, bytes]) -> Future | None:
+        """Parse ``raws`` in a worker process; None when the pool cannot take work."""
+        try:
+            if self._executor is None:
+                # forkserver: the service has threads (poller, outbox), and forking
+                # a threaded process can copy a held lock into the child.
+                context = multiprocessing.get_context("forkserver")
+                context.set_forkserver_preload(["bot.domain.mail_parse"])
+                self._executor = ProcessPoolExecutor(self._workers, mp_context=context)
+            return self._executor.submit(_parse_chunk, raws, self._attachment_max_bytes)
+        except (BrokenProcessPool, OSError, RuntimeError) as exc:
+            log.warning("parse pool unavailable (%s); parsing inline", type(exc).__name__)
+            self.close()
+            return None
 
-    @staticmethod
-    def result(future: Future) -> dict[int, InboundMessage]:
+    def start(self) -> None:
+        """Start the workers now (they take a moment) instead of at the first chunk."""
+        self.submit({})
+
+    def result(self, future: Future | None) -> dict[int, InboundMessage]:
         """The parsed chunk, or {} when the worker failed (the mails are parsed inline then)."""
+        if future is None:
+            return {}
         try:
             return future.result()
         except (BrokenProcessPool, OSError, RuntimeError) as exc:
             log.warning("parse worker failed (%s); parsing inline", type(exc).__name__)
+            self.close()
             return {}
 
     def close(self) -> None:
         """Stop the workers."""
         if self._executor is not None:
-            self._executor.shutdown(wait=True, cancel_futures=True)
-            self._executor = None
+            executor, self._executor = self._executor, None
+            try:
+                executor.shutdown(wait=True, cancel_futures=True)
+            except Exception:  # a broken pool may fail to shut down cleanly; it is gone either way
+                log.debug("parse pool shutdown failed", exc_info=True)

@@ -54,15 +54,14 @@ def _summary(counts: Counter) -> str:
 @pass_cli
 def fetch(cli: CliContext, once: bool) -> None:
     """Fetch new mail from the IMAP folder, process it, exit (for cron and benchmarks)."""
-    from bot.ingress.imap_poller import CONNECTION_ERRORS, ImapPoller
+    from bot.ingress.imap_poller import CONNECTION_ERRORS
 
     runtime = _runtime(cli)
     settings = cli.settings.imap
     if not settings.host or not settings.username:
         fail("config error: imap.host and imap.username must be set to fetch mail")
     try:
-        new = ImapPoller(settings, runtime.sessions, runtime.clock).fetch_once()
-        counts = _process_all(runtime)
+        new, counts = _fetch_and_process(runtime)
     except CONNECTION_ERRORS as exc:
         fail(f"imap {settings.host}:{settings.port}: {type(exc).__name__}: {exc}", code=1)
     except SQLAlchemyError as exc:
@@ -70,6 +69,47 @@ def fetch(cli: CliContext, once: bool) -> None:
     finally:
         runtime.close()
     click.echo(f"fetched {new} new mail(s); {_summary(counts)}")
+
+
+def _fetch_and_process(runtime: Runtime) -> tuple[int, Counter]:
+    """Fetch in a thread while this one processes what is already stored.
+
+    Fetching waits on the IMAP server and processing on the CPU, so a backlog
+    goes through in about the time of the slower of the two, not their sum.
+    """
+    import queue
+    import threading
+
+    from bot.ingress.imap_poller import ImapPoller
+    from bot.parse_pool import ParsePool
+
+    stored: queue.Queue = queue.Queue()
+    poller = ImapPoller(runtime.settings.imap, runtime.sessions, runtime.clock, on_stored=stored.put)
+    outcome: dict = {}
+
+    def fetch() -> None:
+        try:
+            outcome["new"] = poller.fetch_once()
+        except BaseException as exc:  # handed to the main thread below
+            outcome["error"] = exc
+        finally:
+            stored.put(None)
+
+    pool = ParsePool(runtime.settings.desk.attachment_max_bytes)
+    pool.start()  # while the first batch is fetched
+    thread = threading.Thread(target=fetch, name="imap-fetch", daemon=True)
+    thread.start()
+    counts: Counter = Counter()
+    try:
+        while (ids := stored.get()) is not None:
+            counts += runtime.intake.process_ids(ids, pool=pool)
+        thread.join()
+        if "error" in outcome:
+            raise outcome["error"]
+        counts += runtime.intake.process_pending(pool=pool)  # anything left from earlier runs
+    finally:
+        pool.close()
+    return outcome["new"], counts
 
 
 def _read_source(path: Path):

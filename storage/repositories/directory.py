@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session
 
 from storage.models import Agent, Contact
 
 
+_CONTACT_BY_EMAIL = select(Contact).where(Contact.email == bindparam("email"))  # built once: runs per mail
+
+
 def find_contact(session: Session, email: str) -> Contact | None:
     """The registered contact with this address (addresses compare case-insensitively)."""
-    return session.execute(select(Contact).where(Contact.email == email.strip().lower())).scalar_one_or_none()
+    return session.execute(_CONTACT_BY_EMAIL, {"email": email.strip().lower()}).scalar_one_or_none()
 
 
 def find_agent_by_email(session: Session, email: str) -> Agent | None:
