@@ -25,8 +25,10 @@ demo: $(STAMP)
 run: $(STAMP)
 	$(BIN)/supportbot run
 
+# Benchmarks (not part of `make test`); figures land in bench-results.json.
 bench: $(STAMP)
-	$(BIN)/python bench/bench_hours.py
+	$(BIN)/python bench/bench_hours.py --json bench-results.json
+	$(BIN)/python bench/bench_ingest.py --json bench-results.json
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache .hypothesis

@@ -3,7 +3,7 @@
 Random UTC instants over 2025–2035, one core (one process, one thread), tables built
 before timing (a running service builds them once). Not part of the tests.
 
-    .venv/bin/python bench/bench_hours.py [--n 200000] [--seed 1] [--json]
+    .venv/bin/python bench/bench_hours.py [--n 200000] [--seed 1] [--json FILE]
 """
 
 from __future__ import annotations
@@ -47,7 +47,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--n", type=int, default=200_000, help="random instants per run")
     parser.add_argument("--repeats", type=int, default=3, help="runs per operation; the best counts")
     parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--json", action="store_true", help="print one JSON object instead of a table")
+    parser.add_argument("--json", type=Path, metavar="FILE", help="also merge the figures into this JSON file")
     args = parser.parse_args(argv)
 
     calendar = BusinessCalendar()
@@ -66,8 +66,9 @@ def main(argv: list[str] | None = None) -> int:
     meta = {"instants": args.n, "years": "2025-2035", "build_ms": round(build_ms, 1),
             "python": platform.python_version(), "machine": platform.machine()}
     if args.json:
-        print(json.dumps({**meta, **{k: round(v) for k, v in results.items()}}))
-        return 0
+        merged = json.loads(args.json.read_text()) if args.json.exists() else {}
+        merged["calendar"] = {**meta, **{k: round(v) for k, v in results.items()}}
+        args.json.write_text(json.dumps(merged, indent=2, ensure_ascii=False) + "\n")
     print(f"business calendar, {args.n} random instants over 2025–2035, Python {meta['python']}")
     print(f"  {'table build (2025–2037)':<32} {build_ms:>12.1f} ms")
     for name, value in results.items():

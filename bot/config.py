@@ -52,7 +52,8 @@ class ImapSettings(Section):
     folder: str = Field("INBOX", description="Folder to read.")
     processed_folder: str = Field("", description="Move processed mail here; empty keeps it in place.")
     mark_seen: bool = Field(True, description="Flag processed mail \\Seen.")
-    poll_interval_s: float = Field(30.0, gt=0, description="Polling interval when the server lacks IDLE.")
+    use_idle: bool = Field(True, description="Use IDLE when the server offers it; false polls every poll_interval_s.")
+    poll_interval_s: float = Field(30.0, gt=0, description="Polling interval when the server lacks IDLE (or use_idle is false).")
     idle_renew_s: float = Field(29 * 60.0, gt=0, le=29 * 60, description="Renew IDLE at most this often (RFC 2177: < 30 min).")
     batch_size: int = Field(200, ge=1, le=5000, description="Messages per FETCH.")
 

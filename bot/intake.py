@@ -22,7 +22,7 @@ from bot import pipeline
 from bot.config import Settings
 from bot.domain.inbound import InboundMessage
 from handlers.base import PipelineContext
-from storage.repositories import raw_messages
+from storage.repositories import outbox, raw_messages
 
 if TYPE_CHECKING:
     from bot.parse_pool import ParsePool
@@ -30,6 +30,13 @@ if TYPE_CHECKING:
 log = logging.getLogger("supportbot.intake")
 
 STATE_BY_DISPOSITION = {"processed": "processed", "discarded": "dropped", "quarantined": "quarantined"}
+
+
+def _tell_staff(session: Session, raw_id: int, reason: str, now) -> None:
+    """Queue one alert for staff (delivered to the Slack alerts channel), keyed by the mail."""
+    outbox.enqueue(session, "slack.alert", f"alert:quarantine:{raw_id}",
+                   {"text": f"A mail was quarantined (raw #{raw_id}): {reason}. "
+                            f"See `supportbot mail quarantine show {raw_id}`."}, now)
 
 
 class _PoisonMail(Exception):
@@ -93,6 +100,8 @@ class IntakeProcessor:
                 message.raw_id = raw_id
             outcome = pipeline.run("email", ctx)
             raw_messages.finish(session, raw_id, STATE_BY_DISPOSITION[outcome.disposition], now, outcome.reason)
+            if outcome.disposition == "quarantined" and not ctx.dry_run:
+                _tell_staff(session, raw_id, outcome.reason, now)
             if savepoint is not None:
                 savepoint.commit()
             return outcome
@@ -105,6 +114,7 @@ class IntakeProcessor:
             reason = f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"[:500]
             log.warning("raw#%s quarantined: %s", raw_id, reason)
             raw_messages.finish(session, raw_id, "quarantined", now, reason, traceback.format_exc())
+            _tell_staff(session, raw_id, reason, now)
             return pipeline.Outcome("quarantined", reason, ())
 
     def process_pending(self, limit: int = 100_000, batch: int = 50, pool: "ParsePool | None" = None) -> Counter:

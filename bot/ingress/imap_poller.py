@@ -74,6 +74,8 @@ class ImapPoller:
         self.connected = threading.Event()
         self.last_error: str | None = None
         self.sessions_started = 0
+        self.idle_sessions = 0  # IDLE commands issued (for tests and /metrics)
+        self.polls = 0  # polling rounds without IDLE
 
     # -- lifecycle -----------------------------------------------------------
 
@@ -119,12 +121,14 @@ class ImapPoller:
             self.connected.set()
             self._backoff.reset()
             self.last_error = None
-            can_idle = client.has_capability("IDLE")
+            can_idle = self._settings.use_idle and client.has_capability("IDLE")
             while not self.stop_event.is_set():
                 self.fetch_new(client, uidvalidity)
                 if can_idle:
+                    self.idle_sessions += 1
                     self._idle(client)
                 else:
+                    self.polls += 1
                     self.stop_event.wait(self._settings.poll_interval_s)
                     client.noop()
         finally:

@@ -9,6 +9,7 @@ import pytest
 from bot import pipeline
 from bot.config import ImapSettings
 from bot.ingress.imap_poller import Backoff, ImapPoller
+from storage.models import OutboxRow
 from tests.ingress.conftest import PollerThread, count_rows, raw_rows, utc_clock, wait_until
 from tests.support.imap_server import available_server_kinds
 
@@ -61,12 +62,14 @@ def test_idle_delivers_a_new_mail(imap_server, store, processor):
     assert latency < 5
 
 
-def test_polling_fallback_without_idle(imap_server, store, processor, monkeypatch):
-    poller = make_poller(imap_server, store, processor, poll_interval_s=0.2)
+def test_polling_fallback_without_idle(imap_server, store, processor):
+    poller = make_poller(imap_server, store, processor, use_idle=False, poll_interval_s=0.2)
     with PollerThread(poller):
         assert poller.connected.wait(10)
-        imap_server.append("INBOX", mail(1))
-        wait_until(lambda: count_rows(store) == 1)
+        for number in range(3):
+            imap_server.append("INBOX", mail(number))
+            wait_until(lambda: count_rows(store) == number + 1)
+    assert poller.idle_sessions == 0 and poller.polls >= 3
 
 
 @pytest.mark.parametrize("kind", available_server_kinds("restart"))
@@ -126,6 +129,9 @@ def test_poison_mail_is_quarantined_and_the_next_one_still_processed(imap_server
     assert states[0][0] == states[2][0] == "processed"
     assert states[1] == ("quarantined", "ValueError: handler bug on this input")
     assert "Traceback" in raw_rows(store, "quarantined")[0].traceback
+    with store() as session:
+        [alert] = session.query(OutboxRow).filter_by(kind="slack.alert").all()
+        assert "quarantined" in alert.payload["text"] and "handler bug" in alert.payload["text"]
 
 
 def test_processed_mail_can_be_moved_to_a_folder(imap_server, store, processor):

@@ -12,7 +12,7 @@ from bot.ingress.imap_poller import Backoff, ImapPoller
 from bot.intake import IntakeProcessor
 from bot.jobs.outbox_worker import OutboxWorker
 from bot.rendering import TemplateRenderer
-from storage.models import RawMessage, TicketMessage
+from storage.models import OutboxRow, RawMessage, TicketMessage
 from storage.repositories import tickets
 from tests.handlers.conftest import CLOSED, OPEN, Desk, mail, make_desk  # noqa: F401
 from tests.ingress.conftest import PollerThread, wait_until
@@ -72,6 +72,7 @@ def test_reply_from_a_non_participant_is_quarantined(imap_server, session_factor
         raw = session.query(RawMessage).one()
         assert "not a participant" in raw.reason and raw.raw.startswith(b"From: mallory@evil.example")
         assert session.query(TicketMessage).count() == 0
+        assert "not a participant" in session.query(OutboxRow).filter_by(kind="slack.alert").one().payload["text"]
     assert sink.messages == []
 
 
