@@ -94,6 +94,7 @@ class SlackSettings(Section):
     alerts_channel: str = Field("", description="Channel id for SLA warnings and breaches.")
     survey_channel: str = Field("", description="Channel id for survey results; empty: ticket thread only.")
     api_base_url: str = Field("https://slack.com/api/", description="Web API base URL (a local stand-in in tests and the demo).")
+    min_post_interval_s: float = Field(1.0, ge=0, description="At most one post per channel this often (Slack's rate limit).")
     customer_channels: dict[str, str] = Field(
         {}, description="Customer channel id → organisation number."
     )

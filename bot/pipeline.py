@@ -10,7 +10,8 @@ from dataclasses import dataclass
 from types import ModuleType
 
 from handlers import (
-    acknowledge, append_message, apply_portal_rule, deduplicate, discard_loops, match_ticket, parse, verify_sender,
+    acknowledge, append_message, apply_portal_rule, deduplicate, discard_loops, match_ticket, notify_staff, parse,
+    verify_sender,
 )
 from handlers.base import Discard, PipelineContext, Quarantine
 
@@ -19,7 +20,7 @@ log = logging.getLogger("supportbot.pipeline")
 HANDLERS: dict[str, ModuleType] = {
     module.NAME: module
     for module in (parse, discard_loops, deduplicate, match_ticket, verify_sender, apply_portal_rule, append_message,
-                   acknowledge)
+                   acknowledge, notify_staff)
 }
 
 PIPELINES: dict[str, tuple[str, ...]] = {
@@ -32,6 +33,7 @@ PIPELINES: dict[str, tuple[str, ...]] = {
         "apply-portal-rule",  # no ticket: portal answer + inquiry, unknown-sender answer, or a new ticket
         "append-message",     # onto the ticket; a reply reopens it
         "acknowledge",        # receipt for a new ticket; out of hours, the next opening time
+        "notify-staff",       # the card, the thread post, or the inquiry notice in Slack
     ),
 }
 

@@ -14,7 +14,7 @@ from bot.egress.smtp_sender import PermanentDeliveryError, SmtpSender, Temporary
 from bot.jobs.outbox_worker import GiveUp, RetryLater
 from bot.rendering import RenderError, TemplateMissingError, TemplateRenderer
 from storage.models import OutboxRow, Ticket, TicketMessage
-from storage.repositories import events
+from storage.repositories import events, slack_queue
 
 
 class EmailDeliverer:
@@ -61,3 +61,7 @@ class EmailDeliverer:
             ticket = session.get(Ticket, row.ticket_id)
             events.record_event(session, ticket, "mail_sent", self._clock(), template=row.payload["template"],
                                 to=row.payload["to"], message_id=row.payload["message_id"])
+            audit = row.payload.get("audit")
+            if audit and self._settings.slack.enabled:
+                slack_queue.queue_audit(session, ticket, self._clock(), audit["text"], icon=audit.get("icon", "•"),
+                                        actor_slack_id=audit.get("actor_slack_id"), key=f"sent:{row.id}")

@@ -50,8 +50,13 @@ def queue_email(
     automatic: bool = True,
     auto_submitted: str = "auto-replied",
     agent_id: int | None = None,
+    audit: dict[str, Any] | None = None,
 ) -> str | None:
-    """Queue one templated mail under idempotency ``key``; return its Message-ID, None if already queued."""
+    """Queue one templated mail under idempotency ``key``; return its Message-ID, None if already queued.
+
+    ``audit`` ({"icon", "text", "actor_slack_id"}) is posted in the ticket's Slack
+    thread after delivery, so "sent to customer" is only said once it is true.
+    """
     message_id = new_message_id(domain)
     payload = {
         "template": template,
@@ -64,6 +69,8 @@ def queue_email(
         "reply_token": ticket.reply_token if ticket else None,
         "automatic": automatic,
         "auto_submitted": auto_submitted,
+        # Posted in the card's thread once the SMTP server accepted the mail.
+        "audit": audit,
     }
     if not outbox.enqueue(session, "email", key, payload, now, ticket_id=ticket.id if ticket else None):
         return None
