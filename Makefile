@@ -28,6 +28,7 @@ run: $(STAMP)
 # Benchmarks (not part of `make test`); figures land in bench-results.json.
 bench: $(STAMP)
 	$(BIN)/python bench/bench_hours.py --json bench-results.json
+	$(BIN)/python bench/bench_sla.py --json bench-results.json
 	$(BIN)/python bench/bench_ingest.py --json bench-results.json
 
 clean:

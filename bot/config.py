@@ -15,7 +15,10 @@ from datetime import time
 from pathlib import Path
 from typing import Any, Literal, Mapping
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator, model_validator
+
+from bot.domain.closure import DEFAULT_CLOSURE_PHRASES
+from bot.domain.routing import DEFAULT_RULES
 
 ENV_PREFIX = "SUPPORTBOT_"
 CONFIG_ENV = "SUPPORTBOT_CONFIG"
@@ -148,6 +151,9 @@ class PortalSettings(Section):
         r"^\[Portal\] Nytt ärende (?P<case_id>[A-Za-z0-9_-]+)", description="Regex matching the portal's notification subject."
     )
     emergency_phone: str = Field("+46 8 000 00 00", description="Phone number for emergencies, named in templates.")
+    webhook_max_bytes: int = Field(
+        64 * 1024 * 1024, ge=1024, description="Largest webhook body accepted (base64 attachments included); larger gets 413."
+    )
 
 
     @field_validator("notification_subject_pattern")
@@ -195,6 +201,46 @@ class DeskSettings(Section):
     attachment_max_bytes: int = Field(25 * 1024 * 1024, ge=0, description="Larger attachments are recorded but not stored.")
     templates_dir: str = Field("", description="Operator template folder, searched before the built-ins.")
     attachments_dir: str = Field("./attachments", description="Where attachments are stored by content hash.")
+    shutdown_grace_s: float = Field(20.0, gt=0, description="On SIGTERM/SIGINT, `supportbot run` finishes in-flight work for at most this long, then exits.")
+
+
+class RoutingRule(Section):
+    keywords: list[str] = Field([], description="Words or phrases (any language) at the start of a word in subject or text; any one matches.")
+    organisation: str = Field("", description="Only for this organisation number; empty: any.")
+    portal_category: str = Field("", description="Only when the portal's category is this; empty: any.")
+    line: int | None = Field(None, ge=1, le=3, description="Line to suggest.")
+    category: str | None = Field(None, max_length=64, description="Category to suggest.")
+
+    @model_validator(mode="after")
+    def _says_something(self) -> "RoutingRule":
+        if not (self.keywords or self.organisation or self.portal_category):
+            raise ValueError("a rule needs keywords, organisation or portal_category")
+        if self.line is None and self.category is None:
+            raise ValueError("a rule needs a line or a category to suggest")
+        return self
+
+
+class RoutingSettings(Section):
+    rule: list[RoutingRule] = Field(
+        [RoutingRule(**rule) for rule in DEFAULT_RULES],
+        description="Ordered `[[routing.rule]]` entries suggesting line and category for new cases; the first "
+        "match gives each. Giving any rule replaces the built-in list (ordered services → their category and "
+        "line 2; installation, upgrade, integration, database → line 2; see bot/domain/routing.py).",
+    )
+
+
+class LifecycleSettings(Section):
+    closure_phrases: list[str] = Field(
+        list(DEFAULT_CLOSURE_PHRASES),
+        description="A reply whose fresh text holds one of these (not after a negation) asks to close the case "
+        "(Swedish and English built in, e.g. \"ni kan stänga ärendet\", \"please close\").",
+    )
+    auto_close_business_days: int = Field(
+        5, ge=0, description="Close a case whose closure was requested after this many whole business days; 0: never."
+    )
+    reopen_days: int = Field(14, ge=0, description="A reply within this many days of closing reopens the case; later it is a new case.")
+    link_valid_days: int = Field(60, ge=1, description="Signed close and survey links expire after this many days.")
+    survey_enabled: bool = Field(True, description="Send the satisfaction survey when a case closes.")
 
 
 class Settings(Section):
@@ -209,6 +255,8 @@ class Settings(Section):
     portal: PortalSettings = PortalSettings()
     http: HttpSettings = HttpSettings()
     oncall: OncallSettings = OncallSettings()
+    routing: RoutingSettings = RoutingSettings()
+    lifecycle: LifecycleSettings = LifecycleSettings()
 
 
 def load_settings(path: str | os.PathLike | None = None, environ: Mapping[str, str] | None = None) -> Settings:

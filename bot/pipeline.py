@@ -11,7 +11,7 @@ from types import ModuleType
 
 from handlers import (
     acknowledge, append_message, apply_portal_rule, deduplicate, discard_loops, match_ticket, notify_staff, parse,
-    verify_sender,
+    request_closure, survey_reply, verify_sender,
 )
 from handlers.base import Discard, PipelineContext, Quarantine
 
@@ -19,8 +19,8 @@ log = logging.getLogger("supportbot.pipeline")
 
 HANDLERS: dict[str, ModuleType] = {
     module.NAME: module
-    for module in (parse, discard_loops, deduplicate, match_ticket, verify_sender, apply_portal_rule, append_message,
-                   acknowledge, notify_staff)
+    for module in (parse, discard_loops, deduplicate, match_ticket, verify_sender, survey_reply, apply_portal_rule,
+                   append_message, request_closure, acknowledge, notify_staff)
 }
 
 PIPELINES: dict[str, tuple[str, ...]] = {
@@ -30,8 +30,10 @@ PIPELINES: dict[str, tuple[str, ...]] = {
         "deduplicate",        # a Message-ID already handled
         "match-ticket",       # reply token → our Message-IDs → subject reference
         "verify-sender",      # non-participants and DMARC failures are quarantined, never appended
+        "survey-reply",       # closed ticket: a lone digit 1–5 answers the survey; past lifecycle.reopen_days, a new case
         "apply-portal-rule",  # no ticket: portal answer + inquiry, unknown-sender answer, or a new ticket
         "append-message",     # onto the ticket; a reply reopens it
+        "request-closure",    # "ni kan stänga ärendet" in the fresh text → closure requested
         "acknowledge",        # receipt for a new ticket; out of hours, the next opening time
         "notify-staff",       # the card, the thread post, or the inquiry notice in Slack
     ),

@@ -36,7 +36,7 @@ def handle(ctx: PipelineContext) -> None:
         ctx.ticket = open_ticket(
             ctx.session, ctx.settings, ctx.calendar, ctx.now, subject=strip_prefixes(message.subject),
             origin=message.channel, contact=ctx.contact, language=ctx.contact.language,
-            participants=(message.sender_email,),
+            participants=(message.sender_email,), text=message.text,
         ) if not ctx.dry_run else None
         ctx.created_ticket = True
         ctx.decide(f"new case from {message.sender_email}: opened {ctx.ticket.reference if ctx.ticket else 'a ticket'}")
@@ -104,7 +104,7 @@ def _open_from_portal_mail(ctx: PipelineContext) -> None:
     if not ctx.dry_run:
         ctx.ticket = open_ticket(
             ctx.session, ctx.settings, ctx.calendar, ctx.now, subject=subject, origin="portal", contact=contact,
-            language=contact.language, participants=(contact.email,), portal_case_id=case_id,
+            language=contact.language, participants=(contact.email,), portal_case_id=case_id, text=message.text,
         )
     ctx.created_ticket = True
     ctx.decide(f"portal case {case_id} for {contact.email}: opened {ctx.ticket.reference if ctx.ticket else 'a ticket'}")

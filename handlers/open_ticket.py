@@ -1,7 +1,8 @@
 """Opening a ticket: reference, participants, the first-response SLA clock, the event.
 
 Not a pipeline step: used by apply-portal-rule (policy "ticket", portal
-notification mails) and by staff actions and the portal webhook.
+notification mails) and by staff actions and the portal webhook. Every path
+gets the same routing suggestion (bot/domain/routing.py).
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from datetime import datetime
 from sqlalchemy.orm import Session
 
 from bot.config import Settings
+from bot.domain.routing import suggest
 from storage.models import Contact, Ticket
 from storage.repositories import events, tickets
 
@@ -33,9 +35,21 @@ def open_ticket(
     language: str,
     participants: tuple[str, ...],
     priority: str = "normal",
+    text: str = "",
+    portal_category: str = "",
     **fields,
 ) -> Ticket:
-    """Create a ticket whose first-response clock starts now (it only runs while the desk is open)."""
+    """Create a ticket whose first-response clock starts now (it only runs while the desk is open).
+
+    ``text`` (the first message) and ``portal_category`` feed the routing suggestion with the subject.
+    """
+    rules = settings.routing.rule
+    # The organisation costs a query; only load it when a rule asks for one.
+    organisation = contact.organisation.number if contact and any(r.organisation for r in rules) else None
+    suggestion = suggest(rules, f"{subject}\n{text}", organisation=organisation,
+                         portal_category=portal_category)
+    fields.setdefault("suggested_line", suggestion.line)
+    fields.setdefault("suggested_category", suggestion.category)
     budget = first_response_budget(settings, priority, fields.get("line", 1))
     due = calendar.add_business_minutes(now, budget)
     warn = calendar.add_business_minutes(now, budget * settings.sla.warning_fraction)

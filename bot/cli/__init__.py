@@ -36,10 +36,15 @@ def _register() -> None:
     # Imported here so that `supportbot --help` lists every group and a broken
     # optional group cannot hide the others behind an ImportError at start.
     from bot.cli import db as db_cli
+    from bot.cli import demo as demo_cli
     from bot.cli import hours as hours_cli
     from bot.cli import mail as mail_cli
     from bot.cli import mail_inspect, mail_preview
+    from bot.cli import oncall as oncall_cli
     from bot.cli import outbox as outbox_cli
+    from bot.cli import run as run_cli
+    from bot.cli import sla as sla_cli
+    from bot.cli import survey as survey_cli
 
     main.add_command(db_cli.db)
     main.add_command(hours_cli.hours)
@@ -47,6 +52,11 @@ def _register() -> None:
     mail_cli.mail.add_command(mail_preview.preview)
     mail_cli.mail.add_command(mail_inspect.inspect)
     main.add_command(outbox_cli.outbox)
+    main.add_command(run_cli.run)
+    main.add_command(demo_cli.demo)
+    main.add_command(survey_cli.survey)
+    main.add_command(sla_cli.sla)
+    main.add_command(oncall_cli.oncall)
 
 
 _register()

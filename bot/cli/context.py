@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import logging
 from dataclasses import dataclass, field
 from typing import NoReturn
 
 import click
 
 from bot.config import ConfigError, Settings, load_settings
+from bot.logging_setup import secret_values, setup_logging
 
 
 def fail(message: str, code: int = 2) -> NoReturn:
@@ -32,7 +32,7 @@ class CliContext:
                 self._settings = load_settings(self.config_path)
             except ConfigError as exc:
                 fail(f"config error: {exc}")
-            logging.basicConfig(level=logging.DEBUG if self.verbose else logging.INFO)
+            setup_logging(self.log_format, self.verbose, secret_values(self._settings))
         return self._settings
 
 

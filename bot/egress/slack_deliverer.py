@@ -64,7 +64,7 @@ class SlackDeliverer:
 
     def deliverers(self) -> dict[str, Callable[[OutboxRow, Session], dict | None]]:
         return {"slack.card": self.card, "slack.timeline": self.timeline, "slack.audit": self.audit,
-                "slack.alert": self.alert, "slack.inquiry": self.inquiry}
+                "slack.alert": self.alert, "slack.inquiry": self.inquiry, "slack.survey": self.survey}
 
     # -- kinds ------------------------------------------------------------------------------
 
@@ -97,6 +97,10 @@ class SlackDeliverer:
         channel = self._settings.slack.alerts_channel or self._staff_channel()
         text = escape_mrkdwn(row.payload["text"])
         return {"ts": self._post(channel, {"text": f"⚠️ {text}"})["ts"]}
+
+    def survey(self, row: OutboxRow, session: Session) -> dict:
+        """A survey result in the configured survey channel."""
+        return {"ts": self._post(row.payload["channel"], {"text": escape_mrkdwn(row.payload["text"])})["ts"]}
 
     def inquiry(self, row: OutboxRow, session: Session) -> dict:
         inquiry = session.get(Inquiry, row.payload["inquiry_id"], with_for_update=True)

@@ -18,6 +18,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.config import Settings
+from bot.staff.sla_target import recompute_first_response
 from handlers.open_ticket import open_ticket
 from storage.models import Agent, Contact, Inquiry, Ticket, TicketParticipant
 from storage.repositories import events, slack_queue, tickets
@@ -99,6 +100,9 @@ class Desk:
 
         def change(session, ticket, agent, now):
             old, ticket.priority = ticket.priority, priority
+            # The new priority's budget, from creation, before this action stops the clock:
+            # met or missed is judged against the target the case now has.
+            recompute_first_response(ticket, self._settings, self._calendar)
             self._first_action(session, ticket, agent, now)
             events.record_event(session, ticket, "priority_set", now, actor="agent", agent_id=agent_id, old=old,
                                 new=priority)
@@ -106,22 +110,32 @@ class Desk:
         return self._change(ticket_id, agent_id, revision, change)
 
     def set_status(self, ticket_id: int, agent_id: int, revision: int, status: str) -> ActionResult:
-        """Waiting on customer, closure requested or closed; the customer is told."""
-        # closure_requested sends no mail yet: its template carries a one-click
-        # confirmation link, and that endpoint comes with the case-lifecycle work.
-        templates = {"waiting_on_customer": None, "closure_requested": None, "closed": "status_closed", "open": None}
+        """Waiting on customer, closure requested or closed; the customer is told.
+
+        Closure requested mails a signed one-click confirmation link; closing
+        sends the survey invitation (once per ticket).
+        """
+        from bot.signing import closure_link  # local: only this action signs links
+        from bot.survey.invitation import invite
+
+        templates = {"waiting_on_customer": None, "closure_requested": "status_closure_requested",
+                     "closed": "status_closed", "open": None}
         if status not in templates:
             return ActionResult(False, f"Unknown status {status!r}.")
 
         def change(session, ticket, agent, now):
             old, ticket.status = ticket.status, status
             ticket.closed_at = now if status == "closed" else None
+            extra = {}
             if status == "closure_requested":
                 ticket.closure_requested_at = now
+                extra = {"confirm_url": closure_link(self._settings, ticket.id, now)}
             events.record_event(session, ticket, "status_changed", now, actor="agent", agent_id=agent_id, old=old,
                                 new=status)
             if templates[status]:
-                self._mail_customer(session, ticket, now, templates[status], {})
+                self._mail_customer(session, ticket, now, templates[status], extra)
+            if status == "closed" and old != "closed":
+                invite(session, self._settings, ticket, now)
             return "🔖", f"status → {STATUS_WORDS[status]}"
         return self._change(ticket_id, agent_id, revision, change)
 
@@ -159,7 +173,7 @@ class Desk:
         with self._sessions() as session:
             ticket = session.get(Ticket, ticket_id)
             if ticket is not None:
-                slack_queue.queue_card(session, ticket, self._clock())
+                slack_queue.queue_card(session, ticket, self._clock(), refresh=True)
                 session.commit()
 
     # -- inquiries -------------------------------------------------------------------------
@@ -247,7 +261,7 @@ class Desk:
     def _refused(self, session: Session, ticket: Ticket | None, *, claiming: bool = False) -> ActionResult:
         if ticket is None:
             return ActionResult(False, "This ticket no longer exists.")
-        slack_queue.queue_card(session, ticket, self._clock())  # show the agent what is true now
+        slack_queue.queue_card(session, ticket, self._clock(), refresh=True)  # show the agent what is true now
         session.commit()
         if claiming and ticket.assignee_id is not None:
             holder = session.get(Agent, ticket.assignee_id)

@@ -17,10 +17,14 @@ from storage.models import Ticket
 from storage.repositories import outbox
 
 
-def queue_card(session: Session, ticket: Ticket, now: datetime) -> None:
-    """Post the ticket's card, or update it in place, showing the state after this transaction."""
-    outbox.enqueue(session, "slack.card", f"card:{ticket.id}:r{ticket.revision}", {"ticket_id": ticket.id}, now,
-                   ticket_id=ticket.id)
+def queue_card(session: Session, ticket: Ticket, now: datetime, *, refresh: bool = False) -> None:
+    """Post the ticket's card, or update it in place, showing the state after this transaction.
+
+    ``refresh``: re-render an unchanged ticket (after a stale click); its key is
+    new each time, since the revision's own row may long be delivered.
+    """
+    key = f"card:{ticket.id}:r{ticket.revision}" + (f":refresh:{uuid.uuid4().hex[:12]}" if refresh else "")
+    outbox.enqueue(session, "slack.card", key, {"ticket_id": ticket.id}, now, ticket_id=ticket.id)
 
 
 def queue_timeline(session: Session, ticket: Ticket, now: datetime, *, key: str, author: str, text: str,
@@ -47,3 +51,9 @@ def queue_inquiry_notice(session: Session, inquiry_id: int, now: datetime) -> No
 def queue_alert(session: Session, now: datetime, key: str, text: str, ticket_id: int | None = None) -> None:
     """A post in the alerts channel, once per key."""
     outbox.enqueue(session, "slack.alert", key, {"text": text}, now, ticket_id=ticket_id)
+
+
+def queue_survey_result(session: Session, ticket: Ticket, now: datetime, channel: str, text: str) -> None:
+    """A survey answer in the survey channel (``slack.survey_channel``), once per ticket."""
+    outbox.enqueue(session, "slack.survey", f"survey-result:{ticket.id}", {"ticket_id": ticket.id, "channel": channel,
+                                                                   "text": text}, now, ticket_id=ticket.id)

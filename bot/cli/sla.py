@@ -1,0 +1,83 @@
+"""`supportbot sla report`: first-response times and breaches per line, as a table or CSV."""
+
+from __future__ import annotations
+
+import csv
+import sys
+from datetime import date, datetime, time, timedelta
+
+import click
+from sqlalchemy import select
+
+from bot.cli.context import CliContext, fail, pass_cli
+from bot.domain.day_rules import HoursError
+from bot.domain.hours import calendar_from_settings
+from bot.domain.sla_report import COLUMNS, TicketTimes, figures
+from bot.runtime import Runtime
+from storage.models import Ticket
+
+_RANGE_HELP = "ISO 8601 instant with an offset, or a date (the desk's local midnight{})."
+
+
+@click.group()
+def sla() -> None:
+    """The first-response SLA: reports."""
+
+
+@sla.command()
+@click.option("--from", "start_text", required=True, metavar="ISO", help=_RANGE_HELP.format(""))
+@click.option("--to", "end_text", required=True, metavar="ISO", help=_RANGE_HELP.format("; a date includes that day"))
+@click.option("--csv", "as_csv", is_flag=True, help="Write CSV to stdout instead of a table.")
+@pass_cli
+def report(cli: CliContext, start_text: str, end_text: str, as_csv: bool) -> None:
+    """Tickets created from --from up to --to: first response in business minutes (median, p90), breaches, per line.
+
+    A breach is a first response after the due time, or none yet with the due time passed.
+    """
+    try:
+        calendar = calendar_from_settings(cli.settings.hours)
+    except HoursError as exc:
+        fail(f"config error: {exc}")
+    start, end = _bound("--from", start_text, calendar.tz, False), _bound("--to", end_text, calendar.tz, True)
+    if end <= start:
+        fail(f"--to {end_text} is not after --from {start_text}")
+    runtime = Runtime(cli.settings)
+    query = (select(Ticket.line, Ticket.created_at, Ticket.first_response_due_at, Ticket.first_response_at)
+             .where(Ticket.created_at >= start, Ticket.created_at < end))
+    with runtime.sessions() as session:
+        tickets = [TicketTimes(*row) for row in session.execute(query)]
+    now = runtime.clock()
+    runtime.close()
+    rows = [line.row() for line in figures(tickets, calendar, now)]
+    if as_csv:
+        writer = csv.writer(sys.stdout, lineterminator="\n")
+        writer.writerow(COLUMNS)
+        writer.writerows(["" if value is None else value for value in row] for row in rows)
+        return
+    local = f"{start.astimezone(calendar.tz):%Y-%m-%d %H:%M} – {end.astimezone(calendar.tz):%Y-%m-%d %H:%M}"
+    click.echo(f"First response, tickets created {local} ({calendar.tz.key}); minutes are business minutes")
+    _table(rows)
+
+
+def _table(rows: list[tuple]) -> None:
+    shown = [COLUMNS] + [tuple("–" if value is None else str(value) for value in row) for row in rows]
+    widths = [max(len(row[i]) for row in shown) for i in range(len(COLUMNS))]
+    for n, row in enumerate(shown):
+        click.echo("  ".join(cell.rjust(width) if i else cell.ljust(width) for i, (cell, width) in
+                             enumerate(zip(row, widths))).rstrip())
+        if n == 0:
+            click.echo("  ".join("-" * width for width in widths))
+
+
+def _bound(option: str, value: str, tz, end: bool) -> datetime:
+    value = value.strip()
+    try:
+        if len(value) == 10:
+            day = date.fromisoformat(value) + timedelta(days=1 if end else 0)
+            return datetime.combine(day, time(0), tz)
+        parsed = datetime.fromisoformat(value)
+    except ValueError:
+        fail(f"{option}: {value!r} is not an ISO 8601 instant or date (e.g. 2026-05-01 or 2026-05-01T00:00+02:00)")
+    if parsed.tzinfo is None:
+        fail(f"{option}: {value!r} has no UTC offset; add one (+02:00) or Z, or give a date")
+    return parsed

@@ -1,0 +1,87 @@
+"""The demo desk: its settings (embedded defaults on 127.0.0.1) and the people and ticket it starts with."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot.config import Settings
+from bot.devtools.slack_standin import DEFAULT_TOKEN
+from storage.models import Agent, Contact, Organisation
+from storage.repositories import tickets
+
+STOCKHOLM = ZoneInfo("Europe/Stockholm")
+SUPPORT = "support@vendor.example"
+STAFF_CHANNEL, ALERTS_CHANNEL = "C0DEMOSTAFF", "C0DEMOALERT"
+# The Slack desk is not wired into the service yet. Once it is, this one line
+# turns it on: cards and thread posts then appear through the stand-in's printer.
+SLACK_ENABLED = True
+SEEDED_AT = datetime(2026, 3, 9, 14, 0, tzinfo=STOCKHOLM)  # Monday afternoon, before the scenario
+
+
+@dataclass(frozen=True)
+class Person:
+    name: str
+    email: str
+    language: str = "sv"
+    slack_user: str | None = None
+
+    @property
+    def address(self) -> str:
+        return f"{self.name} <{self.email}>"
+
+
+ASA = Person("Åsa Andersson", "asa@vasterby.example", "sv")
+JOHN = Person("John Smith", "john@vasterby.example", "en")
+STRANGER = Person("Kim Okänd", "kim@elsewhere.example")
+AGENTS = (Person("Anna Lind", "anna@vendor.example", slack_user="U0DEMOANNA"),
+          Person("Erik Berg", "erik@vendor.example", slack_user="U0DEMOERIK"))
+
+
+@dataclass(frozen=True)
+class Ports:
+    smtp_ingress: int
+    http: int
+    sink: int
+
+
+def demo_settings(base: Path, ports: Ports, slack_api_url: str) -> Settings:
+    """Settings for the demo: everything on 127.0.0.1, the database and files under ``base``."""
+    return Settings.model_validate({
+        "desk": {"name": "Vendor Support", "support_address": SUPPORT, "attachments_dir": str(base / "attachments"),
+                 "secret_key": "demo-only-secret-key", "shutdown_grace_s": 5},
+        "database": {"url": f"sqlite:///{base / 'supportbot.db'}"},
+        "smtp": {"host": "127.0.0.1", "port": ports.sink, "security": "plain", "timeout_s": 10,
+                 "from_address": SUPPORT, "from_name": "Vendor Support", "retry_base_s": 1, "retry_max_s": 10},
+        "smtp_ingress": {"enabled": True, "host": "127.0.0.1", "port": ports.smtp_ingress, "recipients": [SUPPORT]},
+        "slack": {"enabled": SLACK_ENABLED, "mode": "http", "bot_token": DEFAULT_TOKEN,
+                  "signing_secret": "demo-signing-secret", "staff_channel": STAFF_CHANNEL,
+                  "alerts_channel": ALERTS_CHANNEL, "api_base_url": slack_api_url, "min_post_interval_s": 0},
+        "http": {"enabled": True, "host": "127.0.0.1", "port": ports.http,
+                 "public_base_url": f"http://127.0.0.1:{ports.http}/"},
+        "portal": {"url": "https://portal.vendor.example/", "webhook_secret": "demo-portal-secret"},
+    })
+
+
+def seed(sessions: sessionmaker[Session], settings: Settings) -> str:
+    """One organisation, two contacts (sv, en), two agents, and one ticket waiting on John; returns its reference."""
+    at = SEEDED_AT
+    with sessions() as session:
+        org = Organisation(number="1001", name="Västerby kommun", created_at=at)
+        contacts = {p.email: Contact(organisation=org, email=p.email, name=p.name, language=p.language, created_at=at)
+                    for p in (ASA, JOHN)}
+        session.add_all([org, *contacts.values()])
+        session.add_all([Agent(email=a.email, name=a.name, slack_user_id=a.slack_user, line=line, created_at=at)
+                         for line, a in enumerate(AGENTS, start=1)])
+        session.flush()
+        ticket = tickets.create_ticket(
+            session, subject="Export to Excel stops at 80 %", origin="portal", created_at=at,
+            prefix=settings.desk.reference_prefix, participants=(JOHN.email,), status="waiting_on_customer",
+            language="en", contact_id=contacts[JOHN.email].id, organisation_id=org.id,
+        )
+        session.commit()
+        return ticket.reference

@@ -1,0 +1,1 @@
+"""The customer portal's webhook: signed case registrations become tickets."""

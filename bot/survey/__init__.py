@@ -1,0 +1,1 @@
+"""The satisfaction survey: invitation on close, answers by web or by reply, the report."""
