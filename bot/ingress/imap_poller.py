@@ -124,6 +124,8 @@ class ImapPoller:
             can_idle = self._settings.use_idle and client.has_capability("IDLE")
             while not self.stop_event.is_set():
                 self.fetch_new(client, uidvalidity)
+                if _exists_reported(client):
+                    continue  # mail arrived while we fetched: IDLE would not announce it again
                 if can_idle:
                     self.idle_sessions += 1
                     self._idle(client)
@@ -197,6 +199,19 @@ class ImapPoller:
             if any(_is_new_mail(response) for response in responses):
                 break
         client.idle_done()
+
+
+def _exists_reported(client: IMAPClient) -> bool:
+    """Whether an EXISTS arrived among the responses to our last commands (and forget it).
+
+    A mail delivered between our SEARCH and IDLE is announced as an untagged
+    EXISTS with the SEARCH's responses; the server does not repeat it once IDLE
+    starts, so without this check the mail waited for the next IDLE renewal
+    (up to 29 minutes). imapclient keeps such responses in imaplib's store;
+    ``response()`` is imaplib's documented way to read and clear them.
+    """
+    _code, data = client._imap.response("EXISTS")
+    return bool(data) and data[0] is not None
 
 
 def _is_new_mail(response: tuple) -> bool:

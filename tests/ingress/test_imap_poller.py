@@ -155,3 +155,16 @@ def test_wrong_password_is_reported_and_retried_not_fatal(imap_server, store, pr
         assert poller.sessions_started == 0
         wait_until(lambda: poller._backoff.failures == 0)  # auth retry is slow and fixed, no crash loop
     assert "wrong" not in poller.last_error
+
+
+def test_mail_announced_between_search_and_idle_is_not_left_waiting(imap_server):
+    """The race that delayed a mail until the next IDLE renewal: EXISTS arrives with the SEARCH's answer."""
+    from bot.ingress.imap_poller import _exists_reported
+
+    with imap_server.client() as client:
+        client.select_folder("INBOX")
+        _exists_reported(client)  # whatever SELECT reported
+        imap_server.append("INBOX", mail(1))
+        client.noop()  # any command now carries "* 1 EXISTS" back, as the SEARCH did in the race
+        assert _exists_reported(client) is True
+        assert _exists_reported(client) is False  # read once, then forgotten
