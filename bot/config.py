@@ -59,6 +59,11 @@ class ImapSettings(Section):
     poll_interval_s: float = Field(30.0, gt=0, description="Polling interval when the server lacks IDLE (or use_idle is false).")
     idle_renew_s: float = Field(29 * 60.0, gt=0, le=29 * 60, description="Renew IDLE at most this often (RFC 2177: < 30 min).")
     batch_size: int = Field(200, ge=1, le=5000, description="Messages per FETCH.")
+    lease_s: float = Field(
+        30.0, ge=1, le=3600,
+        description="Mailbox lease for several replicas: one replica polls while it holds the lease, renewing it "
+        "every lease_s/3; when the holder dies another takes over within lease_s + lease_s/3.",
+    )
 
 
 class SmtpSettings(Section):

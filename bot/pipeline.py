@@ -11,7 +11,7 @@ from types import ModuleType
 
 from handlers import (
     acknowledge, append_message, apply_portal_rule, deduplicate, discard_loops, match_ticket, notify_staff, parse,
-    request_closure, survey_reply, verify_sender,
+    request_closure, slack_bind_thread, slack_match_thread, slack_sender, survey_reply, verify_sender,
 )
 from handlers.base import Discard, PipelineContext, Quarantine
 
@@ -20,7 +20,8 @@ log = logging.getLogger("supportbot.pipeline")
 HANDLERS: dict[str, ModuleType] = {
     module.NAME: module
     for module in (parse, discard_loops, deduplicate, match_ticket, verify_sender, survey_reply, apply_portal_rule,
-                   append_message, request_closure, acknowledge, notify_staff)
+                   append_message, request_closure, acknowledge, notify_staff,
+                   slack_sender, slack_match_thread, slack_bind_thread)
 }
 
 PIPELINES: dict[str, tuple[str, ...]] = {
@@ -36,6 +37,18 @@ PIPELINES: dict[str, tuple[str, ...]] = {
         "request-closure",    # "ni kan stänga ärendet" in the fresh text → closure requested
         "acknowledge",        # receipt for a new ticket; out of hours, the next opening time
         "notify-staff",       # the card, the thread post, or the inquiry notice in Slack
+    ),
+    # A message in a customer's Slack channel (bot/slack_intake.py); every answer is a reply in its thread.
+    "slack": (
+        "deduplicate",         # channel+ts already on a ticket or an inquiry
+        "slack-sender",        # Slack user → contact of the channel's organisation, else an unknown sender
+        "slack-match-thread",  # a reply in a ticket's customer thread → that ticket
+        "apply-portal-rule",   # no ticket: portal answer + inquiry, unknown-sender answer, or a new ticket
+        "slack-bind-thread",   # a ticket opened here keeps this thread for later replies and answers
+        "append-message",      # onto the ticket; a reply reopens it
+        "request-closure",     # "ni kan stänga ärendet" → closure requested
+        "acknowledge",         # receipt for a new ticket; out of hours, the next opening time
+        "notify-staff",        # the card, the thread post, or the inquiry notice in the staff channel
     ),
 }
 

@@ -16,7 +16,9 @@ worker finishes the row in hand, and the HTTP server goes last so /healthz
 reports the shutdown. Anything unfinished at the deadline is safe: stored mail is
 swept at the next start and a claimed outbox row is retried when its lease ends.
 
-There is no retention job yet: purging old bodies and attachments is a later issue.
+Several replicas may share one PostgreSQL: the poller runs only while its process
+holds the mailbox's lease (bot/ingress/mailbox_lease.py); outbox claims, intake
+and the periodic jobs are safe to run everywhere.
 """
 
 from __future__ import annotations
@@ -34,6 +36,7 @@ from collections.abc import Callable, Iterable
 
 from bot.http_server import HttpServer
 from bot.ingress.imap_poller import ImapPoller
+from bot.ingress.mailbox_lease import LeasedPoller, MailboxLease
 from bot.jobs.outbox_worker import Deliverer, OutboxWorker, RetryPolicy
 from bot.metrics import Metrics
 from bot.runtime import Runtime
@@ -43,7 +46,7 @@ log = logging.getLogger("supportbot.service")
 
 # Outbox kinds the Slack desk delivers; see ``slack_deliverers``.
 SLACK_KINDS = ("slack.card", "slack.timeline", "slack.audit", "slack.alert", "slack.inquiry", "slack.survey",
-               "slack.dm", "slack.sla_alert")
+               "slack.dm", "slack.sla_alert", "slack.customer_reply")
 
 
 def build_deliverers(runtime: Runtime, metrics: Metrics | None = None) -> dict[str, Deliverer]:
@@ -67,6 +70,7 @@ def slack_deliverers(runtime: Runtime, metrics: Metrics | None = None) -> dict[s
         return {}
     from bot.egress.sla_deliverer import SlaDeliverer
     from bot.egress.slack_client import make_sync_web_client
+    from bot.egress.slack_customer_deliverer import SlackCustomerDeliverer
     from bot.egress.slack_deliverer import SlackDeliverer
 
     on_error = (lambda method: metrics.slack_api_errors.labels(method, "api").inc()) if metrics else (lambda m: None)
@@ -74,6 +78,7 @@ def slack_deliverers(runtime: Runtime, metrics: Metrics | None = None) -> dict[s
     client = make_sync_web_client(settings.slack)
     deliverers = SlackDeliverer(settings, client, calendar, runtime.clock, on_error=on_error).deliverers()
     deliverers.update(SlaDeliverer(settings, client, calendar, runtime.clock).deliverers())
+    deliverers.update(SlackCustomerDeliverer(settings, client, calendar, runtime.clock, on_error=on_error).deliverers())
     return deliverers
 
 
@@ -87,9 +92,10 @@ def slack_component(runtime: Runtime) -> Component:
 
 
 def periodic_jobs(runtime: Runtime) -> list[Component]:
-    """Clock-driven work: the SLA monitor (every ``sla.monitor_interval_s``) and auto-close (hourly)."""
+    """Clock-driven work: the SLA monitor (every ``sla.monitor_interval_s``), auto-close and retention (hourly)."""
     from bot.jobs.auto_close import auto_close
     from bot.jobs.periodic import PeriodicJob
+    from bot.jobs.retention import RetentionJob
     from bot.jobs.sla_monitor import SlaMonitor
 
     settings, calendar = runtime.settings, runtime.services["calendar"]
@@ -99,7 +105,9 @@ def periodic_jobs(runtime: Runtime) -> list[Component]:
         return auto_close(runtime.sessions, settings, calendar, runtime.clock())
 
     return [PeriodicJob("sla_monitor", settings.sla.monitor_interval_s, monitor.tick),
-            PeriodicJob("auto_close", 3600.0, close_waiting)]
+            PeriodicJob("auto_close", 3600.0, close_waiting),
+            RetentionJob(runtime.sessions, runtime.services["attachments"], settings.desk.retention_days,
+                         runtime.clock)]
 
 
 class IntakeWorker(ThreadComponent):
@@ -210,24 +218,34 @@ class TrackedPoller(ImapPoller):
 
 
 class PollerComponent(ThreadComponent):
+    """The IMAP poller, polling only while this replica holds the mailbox's lease."""
+
     name = "imap"
     stop_order = 0
 
-    def __init__(self, poller: TrackedPoller):
+    def __init__(self, poller: TrackedPoller, lease: MailboxLease):
         self.poller = poller
+        self.leased = LeasedPoller(poller, lease)
 
     def run_blocking(self) -> None:
-        self.poller.run()
+        self.leased.run()
 
     def stop(self) -> None:
-        self.poller.stop()
+        self.leased.stop()
 
     def is_up(self) -> bool:
+        # A standby is healthy while it can reach the lease: another replica polls.
+        if self.leased.role == "standby":
+            return self.leased.last_error is None
         return self.poller.connected.is_set()
 
     @property
     def last_error(self) -> str | None:
-        return self.poller.last_error
+        return self.leased.last_error or self.poller.last_error
+
+    def sync_lag_s(self) -> float:
+        """The poller's lag; 0 on a standby (the lease holder's figure is the one to watch)."""
+        return 0.0 if self.leased.role == "standby" else self.poller.sync_lag_s()
 
 
 class SmtpIngressComponent:
@@ -277,6 +295,7 @@ class Service:
         self.intake = IntakeWorker(runtime.intake, self._after_intake)
         self.http = HttpServer(settings.http, self.health, self.metrics) if settings.http.enabled else None
         self.poller: TrackedPoller | None = None
+        self.poller_component: PollerComponent | None = None
         self._components: list[Component] = [self.intake, self.outbox, *self._edges(), *periodic_jobs(runtime),
                                              *extra_components]
         slack = slack_component(runtime) if settings.slack.enabled else None
@@ -291,7 +310,7 @@ class Service:
             self._components.append(self.http)
         self._supervisor = Supervisor(self._components, on_restart=self._count_restart)
         self.metrics.bind(runtime.sessions, runtime.clock, self.component_health,
-                          self.poller.sync_lag_s if self.poller else None)
+                          self.poller_component.sync_lag_s if self.poller_component else None)
 
     def _edges(self) -> list[Component]:
         from bot.ingress.smtp_ingress import IngressHandler, SmtpIngress
@@ -303,7 +322,9 @@ class Service:
             edges.append(SmtpIngressComponent(SmtpIngress(settings.smtp_ingress, handler)))
         if settings.imap.enabled:
             self.poller = TrackedPoller(settings.imap, runtime.sessions, runtime.clock, on_stored=self._stored("imap"))
-            edges.append(PollerComponent(self.poller))
+            lease = MailboxLease(runtime.sessions, self.poller.mailbox, settings.imap.lease_s)
+            self.poller_component = PollerComponent(self.poller, lease)
+            edges.append(self.poller_component)
         return edges
 
     def _stored(self, source: str) -> Callable[[list[int]], None]:

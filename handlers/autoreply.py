@@ -11,12 +11,19 @@ from datetime import timedelta
 from typing import Any
 
 from handlers.base import PipelineContext
+from handlers.slack_answers import answer_in_thread
 from storage.repositories import autoreplies
 from storage.repositories.mail_queue import queue_email
 
 
 def answer(ctx: PipelineContext, template: str, *, to: str, lang: str, context: dict[str, Any], ticket=None) -> bool:
-    """Queue one automatic mail unless ``to`` had one within the window; True when queued."""
+    """Queue one automatic mail unless ``to`` had one within the window; True when queued.
+
+    A message written in a customer's Slack channel is answered in its thread
+    instead, and the limit counts per Slack user (``slack:<user>``).
+    """
+    in_slack = ctx.message.channel == "slack"
+    to = f"slack:{ctx.message.slack_user}" if in_slack else to
     hours = ctx.settings.desk.autoreply_window_hours
     if autoreplies.recently_answered(ctx.session, to, ctx.now, timedelta(hours=hours)):
         ctx.decide(f"no {template} to {to}: already answered automatically within {hours:g} h")
@@ -25,11 +32,14 @@ def answer(ctx: PipelineContext, template: str, *, to: str, lang: str, context: 
     if ctx.dry_run:
         return True
     desk = ctx.settings.desk
-    queue_email(
-        ctx.session, ctx.now, domain=desk.support_address.rpartition("@")[2], from_address=ctx.settings.smtp.from_address,
-        key=f"auto:{ctx.message.message_id}:{template}", template=template, lang=lang, to=[to],
-        context=context, ticket=ticket, automatic=True,
-    )
+    if in_slack:
+        answer_in_thread(ctx, template, lang, context, ticket)
+    else:
+        queue_email(
+            ctx.session, ctx.now, domain=desk.support_address.rpartition("@")[2],
+            from_address=ctx.settings.smtp.from_address, key=f"auto:{ctx.message.message_id}:{template}",
+            template=template, lang=lang, to=[to], context=context, ticket=ticket, automatic=True,
+        )
     autoreplies.record(ctx.session, to, template, ctx.now, ticket.id if ticket else None)
     return True
 

@@ -35,6 +35,8 @@ def version() -> None:
 def _register() -> None:
     # Imported here so that `supportbot --help` lists every group and a broken
     # optional group cannot hide the others behind an ImportError at start.
+    from bot.cli import config_cmd
+    from bot.cli import contact as contact_cli
     from bot.cli import db as db_cli
     from bot.cli import demo as demo_cli
     from bot.cli import hours as hours_cli
@@ -57,6 +59,8 @@ def _register() -> None:
     main.add_command(survey_cli.survey)
     main.add_command(sla_cli.sla)
     main.add_command(oncall_cli.oncall)
+    main.add_command(contact_cli.contact)
+    main.add_command(config_cmd.config)
 
 
 _register()

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot.config import Settings
 from bot.staff.sla_target import recompute_first_response
 from handlers.open_ticket import open_ticket
+from handlers.slack_answers import answer_ticket
 from storage.models import Agent, Contact, Inquiry, Ticket, TicketParticipant
 from storage.repositories import events, slack_queue, tickets
 from storage.repositories.mail_queue import queue_email
@@ -192,6 +193,9 @@ class Desk:
                 contact=contact, language=language,
                 participants=tuple(filter(None, [inquiry.sender_email])),
             )
+            if inquiry.channel == "slack" and inquiry.slack_key:
+                # Chat inquiries are keyed slack:<channel>:<ts>: replies in that thread now belong to the ticket.
+                _, ticket.customer_channel, ticket.customer_thread_ts = inquiry.slack_key.split(":", 2)
             from storage.repositories import messages  # local: only this action appends
 
             messages.append_message(session, ticket, direction="inbound", channel=inquiry.channel,
@@ -293,6 +297,10 @@ class Desk:
 
     def _mail_customer(self, session: Session, ticket: Ticket, now: datetime, template: str, extra: dict, *,
                        agent: Agent | None = None, audit: str | None = None) -> None:
+        if ticket.customer_channel and ticket.customer_thread_ts:  # came from a customer channel: answered there
+            answer_ticket(session, self._settings, now, ticket, template, extra, agent=agent,
+                          audit=self._audit_payload(audit, agent) if audit else None)
+            return
         contact = session.get(Contact, ticket.contact_id) if ticket.contact_id else None
         to = contact.email if contact else session.execute(
             select(TicketParticipant.email).where(TicketParticipant.ticket_id == ticket.id)

@@ -58,10 +58,16 @@ def test_customer_text_never_becomes_a_ping_or_a_link(slack_env, slack_standin):
 def test_the_manifest_asks_for_what_the_app_uses_and_no_more():
     text = MANIFEST.read_text(encoding="utf-8")
     scopes = _list_under(text, "    bot:")
-    assert scopes == ["chat:write", "commands", "im:write", "reactions:read", "usergroups:read", "users:read",
-                      "users:read.email"]
+    assert scopes == ["channels:history", "chat:write", "commands", "groups:history", "im:write", "reactions:read",
+                      "usergroups:read", "users:read", "users:read.email"]
     events = _list_under(text, "    bot_events:")
-    assert events == sorted(key for registrar, key, _ in all_listeners() if registrar == "event")
+    # Bolt's "message" listener receives what the manifest subscribes as message.channels and message.groups.
+    subscribed = {"message": ["message.channels", "message.groups"]}
+    assert events == sorted(name for registrar, key, _ in all_listeners() if registrar == "event"
+                            for name in subscribed.get(key, [key]))
+    commands = re.findall(r"- command: (\S+)", text)
+    assert commands == ["/support"] == [key for registrar, key, _ in all_listeners() if registrar == "command"]
+    assert re.search(r"^    home_tab_enabled: true$", text, re.M)
     shortcuts = re.findall(r"callback_id: (\S+)", text)
     assert shortcuts == [SEND_TO_CUSTOMER] == [key for registrar, key, _ in all_listeners()
                                                if registrar == "message_shortcut"]

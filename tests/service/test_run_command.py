@@ -103,7 +103,7 @@ def test_run_answers_an_unknown_sender_reports_health_and_metrics_and_stops_on_s
         assert status == 200 and health["status"] == "ok"
         assert {name: c["up"] for name, c in health["components"].items()} == {
             "intake": True, "outbox": True, "smtp_ingress": True, "http": True, "auto_close": True,
-            "sla_monitor": True}
+            "sla_monitor": True, "retention": True}
         assert "imap" in health["disabled"]
 
         # The sink has the answer a moment before the worker marks its row sent.

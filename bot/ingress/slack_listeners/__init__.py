@@ -1,16 +1,21 @@
 """Bolt listeners for the agents' desk, one module per concern; each module's LISTENERS is data.
 
 ``LISTENERS`` rows are ``(registrar, key, listener)``: ``registrar`` names the
-AsyncApp method (``action``, ``view``, ``event``, ``message_shortcut``), ``key``
-its constraint. Every listener acks first, then resolves the agent, then makes
-one Desk call; only modals and ephemerals go out directly.
+AsyncApp method (``action``, ``view``, ``event``, ``message_shortcut``,
+``command``), ``key`` its constraint. Every listener acks first, then resolves
+the agent, then makes one Desk call; only modals, ephemerals and the App Home
+view go out directly. Customers' messages in their channels
+(``customer_messages``) are the exception: they are an intake edge, not an
+agent's action, and go to the "slack" pipeline.
 """
 
 from __future__ import annotations
 
-from bot.ingress.slack_listeners import inquiries, reactions, reply, request_info, ticket_actions
+from bot.ingress.slack_listeners import (
+    customer_messages, home, inquiries, reactions, reply, request_info, support_command, ticket_actions,
+)
 
-LISTENER_MODULES = (ticket_actions, reply, request_info, reactions, inquiries)
+LISTENER_MODULES = (ticket_actions, reply, request_info, reactions, inquiries, customer_messages, home, support_command)
 
 
 def all_listeners() -> tuple:

@@ -1,0 +1,59 @@
+# supportbot: the service image. `docker build -t supportbot .`
+#
+# Configuration comes from the environment (SUPPORTBOT_<SECTION>_<NAME>, secrets
+# included), or from a TOML file you mount, e.g. at /etc/supportbot/supportbot.toml,
+# and name with SUPPORTBOT_CONFIG. State — the SQLite database when no
+# PostgreSQL is configured, and the attachments — lives in the volume
+# /var/lib/supportbot; back it up together with the database (README, "Running
+# it in production"). Create or upgrade the schema first:
+#   docker run --rm -e SUPPORTBOT_DATABASE_URL=… supportbot supportbot db upgrade
+FROM python:3.11-slim
+
+ENV PYTHONDONTWRITEBYTECODE=1 \
+    PYTHONUNBUFFERED=1 \
+    PIP_NO_CACHE_DIR=1 \
+    PIP_DISABLE_PIP_VERSION_CHECK=1
+
+WORKDIR /src
+# Only what the package needs (the build context also holds .venv and .git).
+COPY pyproject.toml README.md ./
+COPY bot ./bot
+COPY handlers ./handlers
+COPY storage ./storage
+COPY templates ./templates
+# The built-in templates are found next to the installed `bot` package
+# (bot/rendering.py: BUILTIN_DIR = <bot>/../templates), and pyproject.toml does
+# not ship them as package data yet, so they are copied there by hand.
+RUN pip install . \
+    && cp -r templates "$(python -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')/templates" \
+    && rm -rf /src
+
+# A fixed, unprivileged uid/gid, so volume permissions are predictable.
+RUN groupadd --system --gid 10001 supportbot \
+    && useradd --system --uid 10001 --gid supportbot --home-dir /var/lib/supportbot --shell /usr/sbin/nologin supportbot \
+    && mkdir -p /var/lib/supportbot/attachments /etc/supportbot \
+    && chown -R supportbot:supportbot /var/lib/supportbot
+
+WORKDIR /var/lib/supportbot
+VOLUME ["/var/lib/supportbot"]
+
+# In a container the HTTP server must listen beyond loopback; keep the port in
+# the environment (not only in the TOML file) so that HEALTHCHECK finds it.
+ENV SUPPORTBOT_HTTP_HOST=0.0.0.0 \
+    SUPPORTBOT_HTTP_PORT=8080 \
+    SUPPORTBOT_DATABASE_URL=sqlite:////var/lib/supportbot/supportbot.db \
+    SUPPORTBOT_DESK_ATTACHMENTS_DIR=/var/lib/supportbot/attachments
+EXPOSE 8080
+
+USER supportbot
+
+# /healthz answers 200 when every enabled component is up, 503 otherwise
+# (urlopen raises on 503, so the exit status is 1: unhealthy).
+HEALTHCHECK --interval=30s --timeout=5s --start-period=30s --retries=3 \
+    CMD ["python", "-c", "import os, urllib.request; urllib.request.urlopen('http://127.0.0.1:%s/healthz' % os.environ.get('SUPPORTBOT_HTTP_PORT', '8080'), timeout=4)"]
+
+# SIGTERM (docker stop) stops it in stages within desk.shutdown_grace_s (20 s);
+# give `docker stop` more than that: `docker stop -t 30`, or stop_grace_period
+# in Compose.
+STOPSIGNAL SIGTERM
+CMD ["supportbot", "run"]

@@ -1,0 +1,49 @@
+"""`supportbot contact …`: a person's data (`forget` for erasure requests)."""
+
+from __future__ import annotations
+
+import click
+from sqlalchemy.exc import SQLAlchemyError
+
+from bot.cli.context import CliContext, fail, pass_cli
+from bot.runtime import Runtime
+
+
+@click.group()
+def contact() -> None:
+    """Contacts and their personal data."""
+
+
+@contact.command()
+@click.argument("email")
+@click.option("--dry-run", is_flag=True, help="Show what would be removed; change nothing.")
+@pass_cli
+def forget(cli: CliContext, email: str, dry_run: bool) -> None:
+    """Remove EMAIL's personal data; tickets and survey ratings stay, without the person.
+
+    Deletes the contact row, their inquiries, participant rows, autoreply log
+    rows and outbox rows naming them; purges the bodies and author fields of
+    their messages and of our mails to them, their attachment files and raw
+    mail; scrubs their address from ticket events and clears survey comments on
+    their tickets.
+    """
+    from bot.privacy import FORGET_ITEMS, forget as forget_person
+
+    if "@" not in email:
+        fail(f"not an e-mail address: {email!r}")
+    runtime = Runtime(cli.settings)
+    try:
+        counts = forget_person(runtime.sessions, runtime.services["attachments"], email, dry_run=dry_run)
+    except SQLAlchemyError as exc:
+        cause = getattr(exc, "orig", None) or exc
+        fail(f"database error: {type(cause).__name__}: {str(cause).splitlines()[0]}", code=1)
+    finally:
+        runtime.close()
+    address = email.strip().lower()
+    if not sum(counts.values()):
+        click.echo(f"no personal data found for {address}")
+        return
+    click.echo(f"dry run, nothing changed; forgetting {address} would remove:" if dry_run else f"forgot {address}:")
+    for key, label in FORGET_ITEMS:
+        if counts[key]:
+            click.echo(f"  {counts[key]:>6}  {label}")
