@@ -21,12 +21,8 @@ COPY bot ./bot
 COPY handlers ./handlers
 COPY storage ./storage
 COPY templates ./templates
-# The built-in templates are found next to the installed `bot` package
-# (bot/rendering.py: BUILTIN_DIR = <bot>/../templates), and pyproject.toml does
-# not ship them as package data yet, so they are copied there by hand.
-RUN pip install . \
-    && cp -r templates "$(python -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')/templates" \
-    && rm -rf /src
+# The built-in templates are package data, installed next to `bot`.
+RUN pip install . && rm -rf /src
 
 # A fixed, unprivileged uid/gid, so volume permissions are predictable.
 RUN groupadd --system --gid 10001 supportbot \
