@@ -22,7 +22,7 @@ from bot.staff.sla_target import recompute_first_response
 from handlers.open_ticket import open_ticket
 from handlers.slack_answers import answer_ticket
 from storage.models import Agent, Contact, Inquiry, Ticket, TicketParticipant
-from storage.repositories import events, slack_queue, tickets
+from storage.repositories import directory, events, messages, slack_queue, tickets
 from storage.repositories.mail_queue import queue_email
 
 STATUS_WORDS = {"new": "new", "open": "open", "waiting_on_customer": "waiting on customer",
@@ -196,8 +196,6 @@ class Desk:
             if inquiry.channel == "slack" and inquiry.slack_key:
                 # Chat inquiries are keyed slack:<channel>:<ts>: replies in that thread now belong to the ticket.
                 _, ticket.customer_channel, ticket.customer_thread_ts = inquiry.slack_key.split(":", 2)
-            from storage.repositories import messages  # local: only this action appends
-
             messages.append_message(session, ticket, direction="inbound", channel=inquiry.channel,
                                     author_email=inquiry.sender_email, author_name=inquiry.sender_name,
                                     message_id=None, text=inquiry.text, stripped_text=inquiry.text, created_at=now)
@@ -230,14 +228,12 @@ class Desk:
     def agent_by_slack_user(self, slack_user_id: str) -> Agent | None:
         """The active agent linked to this Slack user."""
         with self._sessions() as session:
-            return session.execute(
-                select(Agent).where(Agent.slack_user_id == slack_user_id, Agent.active.is_(True))
-            ).scalar_one_or_none()
+            return directory.find_agent_by_slack_user(session, slack_user_id)
 
     def link_agent(self, slack_user_id: str, email: str) -> Agent | None:
         """Link a Slack user to the active agent with this e-mail address (Slack users map by e-mail)."""
         with self._sessions() as session:
-            agent = tickets_agent_by_email(session, email)
+            agent = directory.find_agent_by_email(session, email)
             if agent is None:
                 return None
             if agent.slack_user_id != slack_user_id:
@@ -328,10 +324,3 @@ class Desk:
         if agent is None:
             return "someone"
         return agent.name or agent.email  # Slack mentions are built by the audit builder, never from text
-
-
-def tickets_agent_by_email(session: Session, email: str) -> Agent | None:
-    """The active agent with this e-mail address."""
-    from storage.repositories.directory import find_agent_by_email
-
-    return find_agent_by_email(session, email)
