@@ -18,15 +18,13 @@ import logging
 from collections.abc import Callable
 from datetime import datetime
 
-from slack_sdk import WebClient
-from slack_sdk.errors import SlackApiError, SlackClientError
 from sqlalchemy import select
 from sqlalchemy.orm import Session, aliased
 
 from bot.egress.slack_blocks import POST_DEFAULTS
-from bot.egress.slack_deliverer import RETRYABLE, ChannelPacer
+from bot.egress.slack_deliverer import SlackDeliverer
 from bot.egress.sla_blocks import AlertLine, build_sla_message
-from bot.jobs.outbox_worker import GiveUp, RetryLater
+from bot.jobs.outbox_worker import GiveUp
 from bot.jobs.sla_notify import card_url
 from storage.models import Agent, Organisation, OutboxRow, SlaAlert, Ticket
 from storage.repositories import outbox
@@ -34,17 +32,12 @@ from storage.repositories import outbox
 log = logging.getLogger("supportbot.sla")
 
 
-class SlaDeliverer:
-    """``deliverers()`` maps the two SLA kinds to their methods (merged with SlackDeliverer's by the service)."""
+class SlaDeliverer(SlackDeliverer):
+    """``deliverers()`` maps the two SLA kinds to their methods (merged with SlackDeliverer's by the service).
 
-    def __init__(self, settings, client: WebClient, calendar, clock: Callable[[], datetime],
-                 pacer: ChannelPacer | None = None, on_error: Callable[[str], None] = lambda method: None):
-        self._settings = settings
-        self._client = client
-        self._calendar = calendar
-        self._clock = clock
-        self._pacer = pacer or ChannelPacer(settings.slack.min_post_interval_s)
-        self._on_error = on_error
+    A SlackDeliverer for its client, pacing and error handling; ``alert`` here is
+    the SLA alert with buttons, not the plain alerts-channel post.
+    """
 
     def deliverers(self) -> dict[str, Callable[[OutboxRow, Session], dict | None]]:
         return {"slack.sla_alert": self.alert, "slack.dm": self.dm}
@@ -154,15 +147,3 @@ class SlaDeliverer:
     def _user_by_email(self, email: str) -> str:
         return self._call("users_lookupByEmail", email=email)["user"]["id"]
 
-    def _call(self, method: str, **kwargs) -> dict:
-        try:
-            return getattr(self._client, method)(**kwargs).data
-        except SlackApiError as exc:
-            self._on_error(method)
-            error = exc.response.get("error", "unknown") if exc.response is not None else "unknown"
-            if error in RETRYABLE or (exc.response is not None and exc.response.status_code >= 500):
-                raise RetryLater(f"slack {method}: {error}") from exc
-            raise GiveUp(f"slack {method}: {error}") from exc
-        except (SlackClientError, OSError) as exc:
-            self._on_error(method)
-            raise RetryLater(f"slack {method}: {type(exc).__name__}") from exc
