@@ -15,12 +15,13 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot import pipeline
 from bot.config import Settings
 from bot.domain.inbound import InboundMessage
+from bot.domain.text_decoding import without_nul
 from handlers.base import PipelineContext
 from storage.repositories import outbox, raw_messages
 
@@ -105,15 +106,15 @@ class IntakeProcessor:
             if savepoint is not None:
                 savepoint.commit()
             return outcome
-        except SQLAlchemyError:
+        except (OperationalError, InterfaceError):
             raise  # the database itself is in trouble: the caller retries the batch later
-        except Exception as exc:  # poison mail: set aside with the traceback, keep going
+        except Exception as exc:  # poison mail (incl. a value this database refuses): set aside, keep going
             if savepoint is None:
                 raise _PoisonMail from exc
             savepoint.rollback()
-            reason = f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"[:500]
+            reason = without_nul(f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"[:500])
             log.warning("raw#%s quarantined: %s", raw_id, reason)
-            raw_messages.finish(session, raw_id, "quarantined", now, reason, traceback.format_exc())
+            raw_messages.finish(session, raw_id, "quarantined", now, reason, without_nul(traceback.format_exc()))
             _tell_staff(session, raw_id, reason, now)
             return pipeline.Outcome("quarantined", reason, ())
 

@@ -12,11 +12,12 @@ def make_engine(url: str, *, echo: bool = False, pool_size: int = 5) -> Engine:
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         return _sqlite_engine(url, echo)
-    return create_engine(url, echo=echo, pool_size=pool_size, pool_pre_ping=True, future=True)
+    # hide_parameters: an error must not carry a customer's mail into logs and /healthz.
+    return create_engine(url, echo=echo, pool_size=pool_size, pool_pre_ping=True, hide_parameters=True)
 
 
 def _sqlite_engine(url: str, echo: bool) -> Engine:
-    engine = create_engine(url, echo=echo, connect_args={"timeout": 30})
+    engine = create_engine(url, echo=echo, connect_args={"timeout": 30}, hide_parameters=True)
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection, _record):

@@ -17,7 +17,7 @@ from email.utils import getaddresses, parseaddr, parsedate_to_datetime
 from bot.domain.html_text import html_to_text
 from bot.domain.inbound import AttachmentData, InboundMessage
 from bot.domain.message_key import message_key
-from bot.domain.text_decoding import decode_bytes, repair_surrogates
+from bot.domain.text_decoding import decode_bytes, repair_surrogates, without_nul
 
 # Headers kept for the handlers (loop detection, DMARC, threading).
 KEPT_HEADERS = (
@@ -30,6 +30,15 @@ MAX_HEADER_CHARS = 16_384
 
 def parse_mail(raw: bytes, *, attachment_max_bytes: int = 25 * 1024 * 1024) -> InboundMessage:
     """Parse ``raw`` with the stdlib parser (policy.default); robust to broken MIME and charsets."""
+    try:
+        return _clean(_parse(raw, attachment_max_bytes))
+    except RecursionError:
+        # Hostile nesting (~1000 levels) exhausts the stdlib parser's recursion:
+        # keep the headers and the bytes as text, and say what happened.
+        return _clean(_flat(raw))
+
+
+def _parse(raw: bytes, attachment_max_bytes: int) -> InboundMessage:
     msg: EmailMessage = message_from_bytes(raw, policy=policy.default)
     defects = [type(defect).__name__ for defect in msg.defects]
     # Header values come from raw_items(): policy.default builds a structured
@@ -57,6 +66,44 @@ def parse_mail(raw: bytes, *, attachment_max_bytes: int = 25 * 1024 * 1024) -> I
         content_type=content_type,
         defects=defects,
     )
+
+
+def _flat(raw: bytes) -> InboundMessage:
+    from email.parser import BytesHeaderParser
+
+    msg = BytesHeaderParser(policy=policy.compat32).parsebytes(raw)
+    headers = {name.lower(): repair_surrogates(" ".join(str(value).split()))[:MAX_HEADER_CHARS]
+               for name, value in reversed(msg.items())}
+    defects = ["RecursionError: MIME structure nested too deep; kept as text"]
+    name, email = _address(headers.get("from", ""), defects)
+    body = raw.split(b"\r\n\r\n", 1)[-1] if b"\r\n\r\n" in raw else raw.split(b"\n\n", 1)[-1]
+    return InboundMessage(
+        channel="email", message_id=message_key(raw), sender_email=email, sender_name=name,
+        to=_addresses(headers.get("to", "")), subject=" ".join(_decoded(headers.get("subject", ""), "subject",
+                                                                        defects).split()),
+        text=decode_bytes(body[:1_000_000]), headers={k: v for k, v in headers.items() if k in KEPT_HEADERS},
+        content_type="text/plain", defects=defects,
+    )
+
+
+def _clean(message: InboundMessage) -> InboundMessage:
+    """No NUL characters in anything that becomes a database text value."""
+    for name in ("sender_email", "sender_name", "subject", "text", "content_type", "return_path"):
+        value = getattr(message, name)
+        if isinstance(value, str):
+            setattr(message, name, without_nul(value))
+    if message.html is not None:
+        message.html = without_nul(message.html)
+    message.to, message.cc = [without_nul(a) for a in message.to], [without_nul(a) for a in message.cc]
+    message.in_reply_to = [without_nul(m) for m in message.in_reply_to]
+    message.references = [without_nul(m) for m in message.references]
+    message.headers = {k: without_nul(v) for k, v in message.headers.items()}
+    message.defects = list(dict.fromkeys(message.defects))[:20]  # hostile MIME repeats one defect thousands of times
+    message.attachments = [a if "\x00" not in a.filename and "\x00" not in a.content_type else
+                           type(a)(**{**a.__dict__, "filename": without_nul(a.filename),
+                                      "content_type": without_nul(a.content_type)})
+                           for a in message.attachments]
+    return message
 
 
 def _raw_headers(msg: EmailMessage) -> dict[str, str]:

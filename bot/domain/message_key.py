@@ -8,7 +8,7 @@ from email.parser import BytesHeaderParser
 from email.policy import compat32
 
 _HEADER_PARSER = BytesHeaderParser(policy=compat32)  # headers only: cheap at the edge
-_MSGID = re.compile(r"<[^<>\s]+>")
+_MSGID = re.compile(r"<[^<>\s\x00-\x1f\x7f]+>")  # control characters (NUL!) never make it into a key
 _STABLE_HEADERS = ("from", "to", "cc", "date", "subject")
 SYNTHETIC_DOMAIN = "supportbot.invalid"
 

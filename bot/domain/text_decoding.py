@@ -16,7 +16,7 @@ def decode_bytes(data: bytes, declared: str | None = None) -> str:
     for charset in _candidates(declared):
         try:
             return data.decode(charset)
-        except (UnicodeDecodeError, LookupError):
+        except (UnicodeDecodeError, LookupError, ValueError):  # ValueError: a NUL in the charset name
             continue
     return data.decode("latin-1")  # unreachable: latin-1 maps every byte
 
@@ -27,7 +27,7 @@ def _candidates(declared: str | None) -> list[str]:
         name = declared.strip().strip('"').lower()
         try:
             name = codecs.lookup(name).name
-        except LookupError:
+        except (LookupError, ValueError):
             name = ""
         # "us-ascii" and "iso-8859-1" are routinely wrong labels for
         # windows-1252 text (curly quotes, €), so they get the fallbacks too.
@@ -36,6 +36,12 @@ def _candidates(declared: str | None) -> list[str]:
         if name and name != "ascii":
             result.append(name)
     return result + [charset for charset in FALLBACKS if charset not in result]
+
+
+def without_nul(text: str) -> str:
+    """``text`` without NUL characters: PostgreSQL text columns cannot store them, and no
+    person writes one, so dropping them loses nothing a reader would see."""
+    return text.replace("\x00", "") if "\x00" in text else text
 
 
 def repair_surrogates(text: str) -> str:
