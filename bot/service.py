@@ -75,7 +75,7 @@ def slack_deliverers(runtime: Runtime, metrics: Metrics | None = None) -> dict[s
 
     on_error = (lambda method: metrics.slack_api_errors.labels(method, "api").inc()) if metrics else (lambda m: None)
     settings, calendar = runtime.settings, runtime.services["calendar"]
-    client = make_sync_web_client(settings.slack)
+    client = make_sync_web_client(settings.slack, wait_in_client=False)
     deliverers = SlackDeliverer(settings, client, calendar, runtime.clock, on_error=on_error).deliverers()
     deliverers.update(SlaDeliverer(settings, client, calendar, runtime.clock).deliverers())
     deliverers.update(SlackCustomerDeliverer(settings, client, calendar, runtime.clock, on_error=on_error).deliverers())

@@ -88,6 +88,7 @@ def make_sync_web_client(
     max_retries: int = DEFAULT_MAX_RETRIES,
     backoff_s: float = DEFAULT_BACKOFF_S,
     timeout_s: int = DEFAULT_TIMEOUT_S,
+    wait_in_client: bool = True,
 ) -> WebClient:
     """A synchronous :class:`WebClient` like :func:`make_web_client` (CLI commands, the demo)."""
     log.debug("Slack Web API client (sync) for %s (max %d retries)", slack.api_base_url, max_retries)
@@ -95,7 +96,11 @@ def make_sync_web_client(
         token=_token(slack),
         base_url=slack.api_base_url,
         timeout=timeout_s,
-        retry_handlers=retry_handlers(max_retries, backoff_s),
+        # wait_in_client=False: only connection errors are retried here; a 429 or
+        # 5xx is raised at once so the outbox reschedules the row instead of a
+        # thread sleeping (the outbox deliverers run inside a transaction).
+        retry_handlers=retry_handlers(max_retries, backoff_s) if wait_in_client
+        else retry_handlers(max_retries, backoff_s)[:1],
     )
 
 

@@ -156,6 +156,11 @@ class SlackDeliverer:
         except SlackApiError as exc:
             self._on_error(method)
             error = exc.response.get("error", "unknown") if exc.response is not None else "unknown"
+            if exc.response is not None and exc.response.status_code == 429:
+                # Not slept out here: this runs inside the delivery's database
+                # transaction, and on SQLite that is the one write lock.
+                after = float(exc.response.headers.get("Retry-After", exc.response.headers.get("retry-after", 1)))
+                raise RetryLater(f"slack {method}: ratelimited, retry after {after:g} s", after=after) from exc
             if error in RETRYABLE or (exc.response is not None and exc.response.status_code >= 500):
                 raise RetryLater(f"slack {method}: {error}") from exc
             raise GiveUp(f"slack {method}: {error}") from exc

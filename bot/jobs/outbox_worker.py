@@ -24,7 +24,11 @@ log = logging.getLogger("supportbot.outbox")
 
 
 class RetryLater(Exception):
-    """A temporary delivery failure: try the row again later."""
+    """A temporary delivery failure: try the row again later (``after`` seconds, when the far side said so)."""
+
+    def __init__(self, message: str, after: float | None = None):
+        super().__init__(message)
+        self.after = after
 
 
 class GiveUp(Exception):
@@ -85,7 +89,7 @@ class OutboxWorker:
                 result = self._deliverers[row.kind](row, session)
             except RetryLater as exc:
                 session.rollback()
-                self._retry_or_fail(session, row, str(exc))
+                self._retry_or_fail(session, row, str(exc), after=exc.after)
             except GiveUp as exc:
                 session.rollback()
                 self._fail(session, row, str(exc))
@@ -100,12 +104,13 @@ class OutboxWorker:
                     log.warning("outbox %s: claim lost before settling; another worker owns it", row.id)
             session.commit()
 
-    def _retry_or_fail(self, session: Session, row: OutboxRow, error: str) -> None:
+    def _retry_or_fail(self, session: Session, row: OutboxRow, error: str, after: float | None = None) -> None:
         now = self._clock()
         if (now - row.created_at).total_seconds() > self._policy.horizon_s:
             self._fail(session, row, f"gave up after {row.attempts} attempts: {error}")
             return
-        delay = next_retry_delay(row.attempts, self._policy.base_s, self._policy.max_s, self._rng)
+        delay = after if after is not None else next_retry_delay(
+            row.attempts, self._policy.base_s, self._policy.max_s, self._rng)
         outbox.mark_retry(session, row.id, self.worker_id, now + timedelta(seconds=delay), error)
         log.warning("outbox %s %s: temporary failure, retry in %.0f s: %s", row.kind, row.id, delay, error)
 
