@@ -59,6 +59,7 @@ class ImapSettings(Section):
     poll_interval_s: float = Field(30.0, gt=0, description="Polling interval when the server lacks IDLE (or use_idle is false).")
     idle_renew_s: float = Field(29 * 60.0, gt=0, le=29 * 60, description="Renew IDLE at most this often (RFC 2177: < 30 min).")
     batch_size: int = Field(200, ge=1, le=5000, description="Messages per FETCH.")
+    timeout_s: float = Field(60.0, gt=0, description="Socket timeout per IMAP command; a silent server is reconnected after this.")
     lease_s: float = Field(
         30.0, ge=1, le=3600,
         description="Mailbox lease for several replicas: one replica polls while it holds the lease, renewing it "
@@ -89,7 +90,9 @@ class SmtpIngressSettings(Section):
         ["support@example.com"],
         description="Accepted recipient addresses; their `+token` sub-addresses are accepted too.",
     )
-    max_message_bytes: int = Field(30 * 1024 * 1024, ge=1024, description="Larger messages get 552.")
+    max_message_bytes: int = Field(
+        40 * 1024 * 1024, ge=1024,
+        description="Larger messages get 552 (40 MiB: a 25 MiB attachment is ~34 MB once base64-encoded).")
 
 
 class SlackSettings(Section):

@@ -143,7 +143,8 @@ class ImapPoller:
             context.check_hostname = False
             context.verify_mode = ssl.CERT_NONE
         client = IMAPClient(
-            settings.host, port=settings.port, ssl=settings.security == "ssl", ssl_context=context, timeout=60
+            settings.host, port=settings.port, ssl=settings.security == "ssl", ssl_context=context,
+            timeout=settings.timeout_s,
         )
         # Without TCP_NODELAY small commands wait on delayed ACKs (~40 ms each).
         client.socket().setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)

@@ -25,6 +25,7 @@ def mail(number: int, subject: str = "Fråga om licens", message_id: str | None 
 
 def make_poller(server, store, processor, **settings):
     settings.setdefault("password", server.password)
+    settings.setdefault("timeout_s", 5.0)  # a connection that goes silent is replaced well inside wait_until
     imap = ImapSettings(
         enabled=True, host=server.host, port=server.port, security="plain", username=server.username, **settings
     )
