@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 PYTEST_ARGS ?=
 
-.PHONY: install test demo run bench clean
+.PHONY: install test soak demo run bench clean
 
 install: $(STAMP)
 
@@ -19,6 +19,10 @@ $(STAMP): pyproject.toml
 test: $(STAMP)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
+# The crash-safety proof at length: 1,000 mails, kill -9 throughout (not part of `make test`).
+soak: $(STAMP)
+	SOAK=1 $(BIN)/python -m pytest -s tests/proofs/test_crash_safety.py $(PYTEST_ARGS)
+
 demo: $(STAMP)
 	$(BIN)/supportbot demo
 
@@ -30,6 +34,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/bench_hours.py --json bench-results.json
 	$(BIN)/python bench/bench_sla.py --json bench-results.json
 	$(BIN)/python bench/bench_ingest.py --json bench-results.json
+	$(BIN)/python bench/bench_latency.py --json bench-results.json
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache .hypothesis
