@@ -15,7 +15,6 @@ import smtplib
 import socket
 import subprocess
 import sys
-import time
 import urllib.error
 import urllib.request
 from dataclasses import dataclass, field
@@ -27,6 +26,7 @@ from storage import migrate
 from storage.db import make_engine, make_session_factory
 from storage.models import Contact, Organisation
 from storage.repositories import tickets
+from tests.service.conftest import poll_until  # noqa: F401  (re-exported for the proofs)
 from tests.support.smtp_sink import free_port
 
 SUPPORTBOT = Path(sys.executable).parent / "supportbot"
@@ -161,18 +161,6 @@ def http_get(port: int, path: str, timeout: float = 5.0) -> tuple[int, bytes]:
         return exc.code, exc.read()
     except OSError:
         return 0, b""
-
-
-def poll_until(predicate, timeout: float = 15.0, interval: float = 0.02, what: str = "condition"):
-    """``predicate()``'s first truthy value; AssertionError at the deadline."""
-    deadline = time.monotonic() + timeout
-    while True:
-        value = predicate()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            raise AssertionError(f"{what} not met within {timeout} s")
-        time.sleep(interval)
 
 
 class ServiceProcess:
