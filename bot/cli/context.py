@@ -3,12 +3,24 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import NoReturn
 
 import click
 
 from bot.config import ConfigError, Settings, load_settings
 from bot.logging_setup import secret_values, setup_logging
+
+
+def parse_instant(option: str, value: str) -> datetime:
+    """An aware instant from ISO 8601 with an offset or Z; a naive or malformed one ends the command (exit 2)."""
+    try:
+        parsed = datetime.fromisoformat(value.strip())
+    except ValueError:
+        fail(f"{option}: {value!r} is not an ISO 8601 instant (e.g. 2026-05-13T10:00:00+02:00)")
+    if parsed.tzinfo is None:
+        fail(f"{option}: {value!r} has no UTC offset; add one (+02:00) or Z")
+    return parsed
 
 
 def fail(message: str, code: int = 2) -> NoReturn:

@@ -11,7 +11,7 @@ from datetime import datetime, timezone
 
 import click
 
-from bot.cli.context import CliContext, fail, pass_cli
+from bot.cli.context import CliContext, fail, parse_instant, pass_cli
 from bot.domain.calendar_text import calendar_lines
 from bot.domain.day_rules import HoursError
 from bot.domain.hours import BusinessCalendar, calendar_from_settings
@@ -35,13 +35,7 @@ def _calendar(cli: CliContext) -> BusinessCalendar:
 def _instant(option: str, value: str | None) -> datetime:
     if value is None:
         return datetime.now(timezone.utc)  # the CLI is the shell: the only place that reads the clock
-    try:
-        parsed = datetime.fromisoformat(value.strip())
-    except ValueError:
-        fail(f"{option}: {value!r} is not an ISO 8601 instant (e.g. 2026-05-13T10:00:00+02:00)")
-    if parsed.tzinfo is None:
-        fail(f"{option}: {value!r} has no UTC offset; add one (+02:00) or Z")
-    return parsed
+    return parse_instant(option, value)
 
 
 def _iso(at: datetime, calendar: BusinessCalendar) -> str:

@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 import click
 from sqlalchemy import select
 
-from bot.cli.context import CliContext, fail, pass_cli
+from bot.cli.context import CliContext, fail, parse_instant, pass_cli
 from bot.oncall import OncallError, on_call, parse_rota
 from bot.runtime import Runtime
 from storage.models import Agent, OncallShift
@@ -29,7 +29,7 @@ def oncall() -> None:
 @pass_cli
 def set_(cli: CliContext, who: str, start_text: str, end_text: str) -> None:
     """Put the agent with this e-mail address on call from --from to --to (a later shift wins where they overlap)."""
-    start, end = _instant("--from", start_text), _instant("--to", end_text)
+    start, end = parse_instant("--from", start_text), parse_instant("--to", end_text)
     if end <= start:
         fail(f"--to {end_text} is not after --from {start_text}")
     runtime = Runtime(cli.settings)
@@ -80,21 +80,11 @@ def now(cli: CliContext, at_text: str | None) -> None:
     except OncallError as exc:
         fail(f"config error: {exc}")
     runtime = Runtime(cli.settings)
-    at = _instant("--at", at_text) if at_text else runtime.clock()
+    at = parse_instant("--at", at_text) if at_text else runtime.clock()
     with runtime.sessions() as session:
         who = on_call(session, rules, cli.settings.oncall.slack_usergroup, at, zone)
     runtime.close()
     click.echo(who.describe())
-
-
-def _instant(option: str, value: str) -> datetime:
-    try:
-        parsed = datetime.fromisoformat(value.strip())
-    except ValueError:
-        fail(f"{option}: {value!r} is not an ISO 8601 instant (e.g. 2026-05-18T08:00:00+02:00)")
-    if parsed.tzinfo is None:
-        fail(f"{option}: {value!r} has no UTC offset; add one (+02:00) or Z")
-    return parsed
 
 
 def _iso(at: datetime, cli: CliContext) -> str:
