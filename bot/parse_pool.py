@@ -11,6 +11,8 @@ from __future__ import annotations
 import logging
 import multiprocessing
 import os
+import sys
+from contextlib import contextmanager
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 
@@ -30,6 +32,24 @@ def _parse_chunk(raws: dict[int, bytes], attachment_max_bytes: int) -> dict[int,
     return parsed
 
 
+@contextmanager
+def _main_script_hidden():
+    """Start workers without re-running the ``__main__`` script in each of them.
+
+    multiprocessing re-executes the parent's main script in every new worker
+    when ``__main__`` has a file. For the ``supportbot`` console script that is
+    the whole CLI import (~1 s of CPU per worker here, competing with the work);
+    a worker needs only this module. Without a file, the workers skip it.
+    """
+    main = sys.modules["__main__"]
+    path = main.__dict__.pop("__file__", None)
+    try:
+        yield
+    finally:
+        if path is not None:
+            main.__file__ = path
+
+
 class ParsePool:
     """A lazily started process pool; ``submit`` returns a future of parsed mails by raw id."""
 
@@ -47,7 +67,8 @@ class ParsePool:
                 context = multiprocessing.get_context("forkserver")
                 context.set_forkserver_preload(["bot.domain.mail_parse"])
                 self._executor = ProcessPoolExecutor(self._workers, mp_context=context)
-            return self._executor.submit(_parse_chunk, raws, self._attachment_max_bytes)
+            with _main_script_hidden():  # a submit may start a worker
+                return self._executor.submit(_parse_chunk, raws, self._attachment_max_bytes)
         except (BrokenProcessPool, OSError, RuntimeError) as exc:
             log.warning("parse pool unavailable (%s); parsing inline", type(exc).__name__)
             self.close()
