@@ -72,44 +72,15 @@ def fetch(cli: CliContext, once: bool) -> None:
 
 
 def _fetch_and_process(runtime: Runtime) -> tuple[int, Counter]:
-    """Fetch in a thread while this one processes what is already stored.
-
-    Fetching waits on the IMAP server and processing on the CPU, so a backlog
-    goes through in about the time of the slower of the two, not their sum.
-    """
-    import queue
-    import threading
-
-    from bot.ingress.imap_poller import ImapPoller
+    from bot.ingress.backlog import fetch_and_process
     from bot.parse_pool import ParsePool
 
-    stored: queue.Queue = queue.Queue()
-    poller = ImapPoller(runtime.settings.imap, runtime.sessions, runtime.clock, on_stored=stored.put)
-    outcome: dict = {}
-
-    def fetch() -> None:
-        try:
-            outcome["new"] = poller.fetch_once()
-        except BaseException as exc:  # handed to the main thread below
-            outcome["error"] = exc
-        finally:
-            stored.put(None)
-
     pool = ParsePool(runtime.settings.desk.attachment_max_bytes)
-    pool.start()  # while the first batch is fetched
-    thread = threading.Thread(target=fetch, name="imap-fetch", daemon=True)
-    thread.start()
-    counts: Counter = Counter()
+    pool.start()  # the workers start while the first batch is fetched
     try:
-        while (ids := stored.get()) is not None:
-            counts += runtime.intake.process_ids(ids, pool=pool)
-        thread.join()
-        if "error" in outcome:
-            raise outcome["error"]
-        counts += runtime.intake.process_pending(pool=pool)  # anything left from earlier runs
+        return fetch_and_process(runtime, pool)
     finally:
         pool.close()
-    return outcome["new"], counts
 
 
 def _read_source(path: Path):

@@ -17,6 +17,7 @@ import threading
 import time
 from collections.abc import Callable
 from datetime import datetime
+from functools import partial
 
 from imapclient import IMAPClient
 from imapclient.exceptions import IMAPClientError, LoginError
@@ -58,6 +59,7 @@ class ImapPoller:
         clock: Callable[[], datetime],
         on_stored: Callable[[list[int]], None] = lambda ids: None,
         *,
+        run_store: Callable[[Callable[[], list[int]]], list[int]] = lambda store: store(),
         backoff: Backoff | None = None,
         auth_retry_s: float = 300.0,
         idle_check_s: float = 1.0,
@@ -66,6 +68,7 @@ class ImapPoller:
         self._sessions = session_factory
         self._clock = clock
         self._on_stored = on_stored
+        self._run_store = run_store
         self._backoff = backoff or Backoff(1.0, 60.0)
         self._auth_retry_s = auth_retry_s
         self._idle_check_s = idle_check_s
@@ -169,9 +172,10 @@ class ImapPoller:
             batch = uids[start:start + self._settings.batch_size]
             fetched = client.fetch(batch, ["BODY.PEEK[]"])
             mails = [FetchedMail(raw=fetched[uid][b"BODY[]"], uid=uid) for uid in batch if uid in fetched]
-            ids = store_batch(
-                self._sessions, mails, "imap", self._clock(), mailbox=self.mailbox, cursor=(uidvalidity, batch[-1])
-            )
+            ids = self._run_store(partial(
+                store_batch, self._sessions, mails, "imap", self._clock(), mailbox=self.mailbox,
+                cursor=(uidvalidity, batch[-1]),
+            ))
             self._mark_processed(client, batch)  # only after the commit above
             stored += len(ids)
             if ids:

@@ -1,0 +1,105 @@
+"""Draining a mailbox backlog (`supportbot mail fetch --once`) with one database writer.
+
+The fetch thread only talks IMAP. Each batch it fetches is handed to the calling
+thread, which commits it (the fetch thread flags it \\Seen only after that
+commit, as the poller always does) and then processes it while the next batch
+is being fetched. Every database write happens on the calling thread: with the
+fetch thread committing its own batches, the two took turns at SQLite's single
+write lock, and a writer waiting for it sleeps in steps of up to 100 ms — the
+overlap bought nothing (2,000 mails: 6.1 s overlapped against 5.6 s one after
+the other).
+"""
+
+from __future__ import annotations
+
+import queue
+import threading
+from collections import Counter
+from collections.abc import Callable
+from concurrent.futures import Future
+from typing import TYPE_CHECKING
+
+from bot.ingress.imap_poller import ImapPoller
+
+if TYPE_CHECKING:
+    from bot.parse_pool import ParsePool
+    from bot.runtime import Runtime
+
+
+class _Handoff:
+    """Store calls from the fetch thread, run by the thread that calls ``serve``."""
+
+    def __init__(self) -> None:
+        self._calls: queue.Queue = queue.Queue()
+        self._lock = threading.Lock()
+        self._closed = False
+
+    def run(self, store: Callable[[], list[int]]) -> list[int]:
+        """(fetch thread) Have ``store`` run on the serving thread; wait for its result."""
+        future: Future = Future()
+        with self._lock:
+            if self._closed:
+                raise RuntimeError("intake stopped; batch not stored")
+            self._calls.put((store, future))
+        return future.result()
+
+    def done(self) -> None:
+        """(fetch thread) Nothing more will come."""
+        self._calls.put(None)
+
+    def serve(self, after_store: Callable[[list[int]], None]) -> None:
+        """(serving thread) Run each store, answer the fetch thread, then ``after_store`` the new ids."""
+        try:
+            while (call := self._calls.get()) is not None:
+                store, future = call
+                try:
+                    ids = store()
+                except BaseException as exc:  # the fetch thread raises it and stops unflagged
+                    future.set_exception(exc)
+                    continue
+                future.set_result(ids)
+                after_store(ids)
+        finally:
+            self._close()
+
+    def _close(self) -> None:
+        # If after_store failed, a fetch thread waiting on a store must not wait forever.
+        with self._lock:
+            self._closed = True
+        while True:
+            try:
+                call = self._calls.get_nowait()
+            except queue.Empty:
+                return
+            if call is not None:
+                call[1].set_exception(RuntimeError("intake stopped; batch not stored"))
+
+
+def fetch_and_process(runtime: Runtime, pool: ParsePool | None = None) -> tuple[int, Counter]:
+    """Fetch every new mail, commit and process it; (mails fetched, outcomes). IMAP errors propagate."""
+    handoff = _Handoff()
+    poller = ImapPoller(runtime.settings.imap, runtime.sessions, runtime.clock, run_store=handoff.run)
+    outcome: dict = {}
+
+    def fetch() -> None:
+        try:
+            outcome["new"] = poller.fetch_once()
+        except BaseException as exc:  # raised on the calling thread below
+            outcome["error"] = exc
+        finally:
+            handoff.done()
+
+    counts: Counter = Counter()
+
+    def process(ids: list[int]) -> None:
+        nonlocal counts
+        counts += runtime.intake.process_ids(ids, pool=pool)
+
+    thread = threading.Thread(target=fetch, name="imap-fetch", daemon=True)
+    thread.start()
+    handoff.serve(process)
+    thread.join()
+    if "error" in outcome:
+        raise outcome["error"]
+    counts += runtime.intake.process_pending(pool=pool)  # anything left from earlier runs
+    return outcome["new"], counts
