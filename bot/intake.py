@@ -1,9 +1,10 @@
 """Stored raw mail → pipeline → processed, discarded or quarantined. Never loses a mail.
 
-Mail is processed in batches, each mail inside its own savepoint: the state
-change and whatever the handlers decided (tickets, outbox rows) commit together.
-Any unexpected exception rolls that mail's savepoint back and quarantines it with
-the traceback, and processing goes on with the next mail.
+Mail is processed in batches, one transaction each: the state change and
+whatever the handlers decided (tickets, outbox rows) commit together. Any
+unexpected exception rolls the batch back; it runs again with a savepoint per
+mail, so the mail that raised is quarantined with its traceback alone and
+processing goes on with the next one.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from bot.config import Settings
 from bot.domain.inbound import InboundMessage
 from bot.domain.text_decoding import without_nul
 from handlers.base import PipelineContext
-from storage.repositories import outbox, raw_messages
+from storage.repositories import directory, outbox, raw_messages
 
 if TYPE_CHECKING:
     from bot.parse_pool import ParsePool
@@ -67,50 +68,73 @@ class IntakeProcessor:
                       ) -> list[pipeline.Outcome | None]:
         """Process mails in one transaction: one commit per batch is what makes a backlog fast.
 
-        Optimistic: the batch runs without savepoints. If one mail raises, the
-        whole batch rolls back and runs again with a savepoint per mail, so the
-        poison mail rolls back alone and is quarantined in the same commit.
-        (Handlers only write to the database and to content-addressed files,
-        so running a batch twice is harmless.)
+        Optimistic: the batch runs without savepoints, taking and settling its
+        mails with one statement each. If one mail raises, the whole batch rolls
+        back and runs again with a savepoint per mail, so the poison mail rolls
+        back alone and is quarantined in the same commit. (Handlers only write to
+        the database and to content-addressed files, so running a batch twice is
+        harmless.)
         """
         parsed = parsed or {}
         with self._sessions() as session:
             try:
-                outcomes = [self._process_one(session, raw_id, parsed.get(raw_id), isolate=False)
-                            for raw_id in raw_ids]
+                outcomes = self._optimistic(session, raw_ids, parsed)
             except _PoisonMail:
                 session.rollback()
-                outcomes = [self._process_one(session, raw_id, parsed.get(raw_id), isolate=True)
-                            for raw_id in raw_ids]
+                directory.forget_preloaded(session)
+                outcomes = [self._isolated(session, raw_id, parsed.get(raw_id)) for raw_id in raw_ids]
             session.commit()
         return outcomes
 
-    def _process_one(self, session: Session, raw_id: int, message: InboundMessage | None, *, isolate: bool
-                     ) -> pipeline.Outcome | None:
+    def _optimistic(self, session: Session, raw_ids: list[int], parsed: dict[int, InboundMessage]
+                    ) -> list[pipeline.Outcome | None]:
+        taken = raw_messages.take_many(session, raw_ids)
+        directory.preload_contacts(session, [parsed[raw_id].sender_email for raw_id in raw_ids if raw_id in parsed])
+        outcomes: list[pipeline.Outcome | None] = []
+        settled = []
+        for raw_id in raw_ids:
+            if raw_id not in taken:  # another worker has it
+                outcomes.append(None)
+                continue
+            now = self._clock()
+            try:
+                outcome = self._run(session, raw_id, parsed.get(raw_id), now)
+            except (OperationalError, InterfaceError):
+                raise  # the database itself is in trouble: the caller retries the batch later
+            except Exception as exc:
+                raise _PoisonMail from exc
+            outcomes.append(outcome)
+            settled.append((raw_id, STATE_BY_DISPOSITION[outcome.disposition], now, outcome.reason))
+        raw_messages.finish_many(session, settled)
+        return outcomes
+
+    def _run(self, session: Session, raw_id: int, message: InboundMessage | None, now: datetime) -> pipeline.Outcome:
+        """The pipeline over one taken mail (not yet settled)."""
+        raw = raw_messages.raw_of(session, raw_id) if message is None else None
+        ctx = PipelineContext(session, self._settings, now, raw=raw, raw_id=raw_id, message=message,
+                              services=self._services)
+        if message is not None:
+            message.raw_id = raw_id
+        outcome = pipeline.run("email", ctx)
+        if outcome.disposition == "quarantined" and not ctx.dry_run:
+            _tell_staff(session, raw_id, outcome.reason, now)
+        return outcome
+
+    def _isolated(self, session: Session, raw_id: int, message: InboundMessage | None) -> pipeline.Outcome | None:
+        """One mail inside its own savepoint: if it raises, it alone rolls back and is quarantined."""
         now = self._clock()
-        savepoint = session.begin_nested() if isolate else None
+        savepoint = session.begin_nested()
         try:
             if not raw_messages.take_for_processing(session, raw_id):
-                if savepoint is not None:
-                    savepoint.commit()
-                return None
-            raw = raw_messages.raw_of(session, raw_id) if message is None else None
-            ctx = PipelineContext(session, self._settings, now, raw=raw, raw_id=raw_id, message=message,
-                                  services=self._services)
-            if message is not None:
-                message.raw_id = raw_id
-            outcome = pipeline.run("email", ctx)
-            raw_messages.finish(session, raw_id, STATE_BY_DISPOSITION[outcome.disposition], now, outcome.reason)
-            if outcome.disposition == "quarantined" and not ctx.dry_run:
-                _tell_staff(session, raw_id, outcome.reason, now)
-            if savepoint is not None:
                 savepoint.commit()
+                return None
+            outcome = self._run(session, raw_id, message, now)
+            raw_messages.finish(session, raw_id, STATE_BY_DISPOSITION[outcome.disposition], now, outcome.reason)
+            savepoint.commit()
             return outcome
         except (OperationalError, InterfaceError):
             raise  # the database itself is in trouble: the caller retries the batch later
         except Exception as exc:  # poison mail (incl. a value this database refuses): set aside, keep going
-            if savepoint is None:
-                raise _PoisonMail from exc
             savepoint.rollback()
             reason = without_nul(f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"[:500])
             log.warning("raw#%s quarantined: %s", raw_id, reason)

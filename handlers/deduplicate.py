@@ -23,5 +23,7 @@ def handle(ctx: PipelineContext) -> None:
     """Discard a message whose Message-ID (or Slack key) is already stored."""
     column = "slack_key" if ctx.message.channel == "slack" else "message_id"
     key = ctx.message.message_id
-    if ctx.session.execute(_SEEN[column], {"key": key}).first():
+    # Core on the session's connection: both tables are written only through
+    # Core inserts (storage/repositories/upsert.py), so no unflushed ORM row can hide here.
+    if ctx.session.connection().execute(_SEEN[column], {"key": key}).first():
         raise Discard(f"duplicate of an already handled message {key}")

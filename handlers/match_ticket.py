@@ -23,9 +23,10 @@ def locate(ctx: PipelineContext, *, extra_message_ids: tuple[str, ...] = ()) -> 
     if token and (ticket := tickets.find_by_reply_token(ctx.session, token)):
         return ticket, "token"
     # Newest first: In-Reply-To, then References from the end (RFC 5322 3.6.4).
-    for message_id in (*extra_message_ids, *message.in_reply_to, *reversed(message.references)):
-        if ticket := tickets.find_by_message_id(ctx.session, message_id):
-            return ticket, "message-id"
+    if ticket := tickets.find_by_message_id(
+        ctx.session, *extra_message_ids, *message.in_reply_to, *reversed(message.references)
+    ):
+        return ticket, "message-id"
     reference = find_reference(message.subject, ctx.settings.desk.reference_prefix)
     if reference and (ticket := tickets.find_by_reference(ctx.session, reference)):
         # A reference in a subject is guessable: it only counts for participants.

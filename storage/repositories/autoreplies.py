@@ -19,7 +19,9 @@ _RECENT = select(_TABLE.c.id).where(
 
 def recently_answered(session: Session, recipient: str, now: datetime, window: timedelta) -> bool:
     """Whether ``recipient`` got an automatic answer within ``window`` before ``now``."""
-    return session.execute(_RECENT, {"recipient": recipient.lower(), "since": now - window}).first() is not None
+    # Core on the session's connection: the log is written only by record() below, also Core.
+    return session.connection().execute(_RECENT, {"recipient": recipient.lower(), "since": now - window}).first() \
+        is not None
 
 
 def record(session: Session, recipient: str, template: str, now: datetime, ticket_id: int | None = None) -> None:

@@ -7,7 +7,7 @@ import secrets
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session
 
 from storage.models import ReferenceCounter, Ticket, TicketMessage, TicketParticipant
@@ -93,10 +93,24 @@ def find_by_reply_token(session: Session, token: str) -> Ticket | None:
     return session.execute(select(Ticket).where(Ticket.reply_token == token.lower())).scalar_one_or_none()
 
 
-def find_by_message_id(session: Session, message_id: str) -> Ticket | None:
-    """The ticket holding a message (ours or theirs) with this Message-ID."""
-    query = select(Ticket).join(TicketMessage).where(TicketMessage.message_id == message_id)
-    return session.execute(query).scalars().first()
+_MESSAGES = TicketMessage.__table__
+# Built once (runs per reply): which of these Message-IDs are on which ticket.
+_TICKETS_OF_MESSAGES = select(_MESSAGES.c.message_id, _MESSAGES.c.ticket_id) \
+    .where(_MESSAGES.c.message_id.in_(bindparam("message_ids", expanding=True)))
+
+
+def find_by_message_id(session: Session, *message_ids: str) -> Ticket | None:
+    """The ticket holding a message (ours or theirs) with one of these Message-IDs, the first found in order.
+
+    One query for all of a reply's In-Reply-To and References. Core on the
+    session's connection: ticket messages are only written through Core inserts.
+    """
+    if not message_ids:
+        return None
+    rows = session.connection().execute(_TICKETS_OF_MESSAGES, {"message_ids": list(dict.fromkeys(message_ids))})
+    ticket_of = dict(rows.all())
+    ticket_id = next((ticket_of[message_id] for message_id in message_ids if message_id in ticket_of), None)
+    return session.get(Ticket, ticket_id) if ticket_id is not None else None
 
 
 def touch(ticket: Ticket, at: datetime) -> None:

@@ -28,4 +28,6 @@ def insert_ignoring_conflict(session: Session, model: type, values: dict[str, An
     """Insert a row unless a unique constraint already holds it; return the new key or None."""
     table = model.__table__
     statement = _statement(session.get_bind().dialect.name, table, tuple(sorted(values)))
-    return session.execute(statement, values).scalar_one_or_none()
+    # On the session's connection (Core): the ORM layer added about half again to
+    # the cost, and the rows written here are never ORM objects of this session.
+    return session.connection().execute(statement, values).scalar_one_or_none()

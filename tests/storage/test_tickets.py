@@ -80,3 +80,14 @@ def test_times_come_back_aware_utc(session, now):
 def test_naive_time_is_rejected(session):
     with pytest.raises(Exception, match="naive"):
         _ticket(session, datetime(2026, 3, 10, 10, 0))
+
+
+def test_find_by_message_id_takes_the_first_id_found_in_order(session, now):
+    older, newer = _ticket(session, now), _ticket(session, now)
+    for ticket, message_id in ((older, "<old@kund.se>"), (newer, "<new@kund.se>")):
+        messages.append_message(session, ticket, direction="inbound", channel="email", message_id=message_id,
+                                text="Hej", created_at=now)
+    session.commit()
+    assert tickets.find_by_message_id(session, "<nope@x>", "<new@kund.se>", "<old@kund.se>").id == newer.id
+    assert tickets.find_by_message_id(session, "<old@kund.se>", "<new@kund.se>").id == older.id
+    assert tickets.find_by_message_id(session) is None
