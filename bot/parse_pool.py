@@ -17,12 +17,13 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 
 from bot.domain.inbound import InboundMessage
-from bot.domain.mail_parse import parse_mail
 
 log = logging.getLogger("supportbot.parse_pool")
 
 
 def _parse_chunk(raws: dict[int, bytes], attachment_max_bytes: int) -> dict[int, InboundMessage]:
+    from bot.domain.mail_parse import parse_mail  # preloaded by the forkserver; the parent never needs it
+
     parsed = {}
     for raw_id, raw in raws.items():
         try:

@@ -76,7 +76,6 @@ def _fetch_and_process(runtime: Runtime) -> tuple[int, Counter]:
     from bot.parse_pool import ParsePool
 
     pool = ParsePool(runtime.settings.desk.attachment_max_bytes)
-    pool.start()  # the workers start while the first batch is fetched
     try:
         return fetch_and_process(runtime, pool)
     finally:

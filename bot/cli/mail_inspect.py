@@ -12,7 +12,6 @@ from sqlalchemy.exc import SQLAlchemyError
 from bot import pipeline
 from bot.cli.context import CliContext, fail, pass_cli
 from bot.domain.loops import automatic_reason, is_own_mail
-from bot.domain.mail_parse import parse_mail
 from bot.domain.quotes import fresh_text
 from handlers.base import PipelineContext
 
@@ -35,6 +34,8 @@ def inspect(cli: CliContext, path: Path, as_json: bool) -> None:
 
 
 def _inspect(cli: CliContext, raw: bytes) -> dict:
+    from bot.domain.mail_parse import parse_mail  # here: every other command starts without the parser
+
     settings = cli.settings
     report: dict = {"size": len(raw)}
     try:
