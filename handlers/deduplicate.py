@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from sqlalchemy import bindparam, select
+from sqlalchemy.orm import Session
 
 from handlers.base import Discard, PipelineContext
 from storage.models import Inquiry, TicketMessage
@@ -19,11 +22,37 @@ _SEEN = {
 }
 
 
+_SEEN_MANY = select(_MESSAGES.c.message_id).where(_MESSAGES.c.message_id.in_(bindparam("keys", expanding=True))) \
+    .union_all(select(_INQUIRIES.c.message_id).where(_INQUIRIES.c.message_id.in_(bindparam("keys", expanding=True))))
+_PRELOADED = "deduplicate.stored"  # key in Session.info: Message-ID → already stored?
+
+
 def handle(ctx: PipelineContext) -> None:
     """Discard a message whose Message-ID (or Slack key) is already stored."""
     column = "slack_key" if ctx.message.channel == "slack" else "message_id"
     key = ctx.message.message_id
+    if _seen(ctx.session, column, key):
+        raise Discard(f"duplicate of an already handled message {key}")
+
+
+def _seen(session: Session, column: str, key: str) -> bool:
+    preloaded = session.info.get(_PRELOADED)
+    if column == "message_id" and preloaded is not None and key in preloaded:
+        # Used once: a second look (nothing in a batch repeats a Message-ID, the
+        # raw store sees to that) asks the database, which by then knows this mail.
+        return preloaded.pop(key)
     # Core on the session's connection: both tables are written only through
     # Core inserts (storage/repositories/upsert.py), so no unflushed ORM row can hide here.
-    if ctx.session.connection().execute(_SEEN[column], {"key": key}).first():
-        raise Discard(f"duplicate of an already handled message {key}")
+    return session.connection().execute(_SEEN[column], {"key": key}).first() is not None
+
+
+def preload(session: Session, message_ids: Iterable[str]) -> None:
+    """Which of a batch's Message-IDs are already stored, in one query; ``forget_preloaded`` drops it."""
+    wanted = sorted(set(message_ids))
+    stored = set(session.connection().execute(_SEEN_MANY, {"keys": wanted}).scalars()) if wanted else set()
+    session.info[_PRELOADED] = {key: key in stored for key in wanted}
+
+
+def forget_preloaded(session: Session) -> None:
+    """Drop what ``preload`` loaded."""
+    session.info.pop(_PRELOADED, None)
