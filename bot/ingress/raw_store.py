@@ -36,15 +36,10 @@ def store_batch(
     Returns the ids of newly stored mail. One transaction per batch keeps a
     200-mail FETCH to one fsync, and the cursor can never run ahead of the mail.
     """
-    new_ids = []
+    rows = [raw_messages.row(mail.raw, message_key(mail.raw), source, now, mailbox=mailbox, uid=mail.uid,
+                             envelope_from=mail.envelope_from, envelope_to=list(mail.envelope_to)) for mail in mails]
     with session_factory() as session:
-        for mail in mails:
-            raw_id = raw_messages.store_raw(
-                session, mail.raw, message_key(mail.raw), source, now, mailbox=mailbox, uid=mail.uid,
-                envelope_from=mail.envelope_from, envelope_to=list(mail.envelope_to),
-            )
-            if raw_id is not None:
-                new_ids.append(raw_id)
+        new_ids = raw_messages.store_many(session, rows)
         if cursor is not None:
             cursors.save(session, mailbox, cursor[0], cursor[1], now)
         session.commit()

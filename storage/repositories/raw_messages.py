@@ -9,7 +9,7 @@ from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session
 
 from storage.models import RawMessage
-from storage.repositories.upsert import insert_ignoring_conflict
+from storage.repositories.upsert import insert_ignoring_conflict, insert_many_ignoring_conflict
 
 
 def store_raw(
@@ -25,7 +25,19 @@ def store_raw(
     envelope_to: list[str] | None = None,
 ) -> int | None:
     """Store a raw mail under its dedupe key; None when that key was already stored."""
-    values = {
+    return insert_ignoring_conflict(session, RawMessage, row(raw, key, source, now, mailbox=mailbox, uid=uid,
+                                                             envelope_from=envelope_from, envelope_to=envelope_to))
+
+
+def store_many(session: Session, rows: list[dict]) -> list[int]:
+    """Store several raw mails (``row()`` each) in one statement; the ids of those not stored before, in order."""
+    return insert_many_ignoring_conflict(session, RawMessage, rows)
+
+
+def row(raw: bytes, key: str, source: str, now: datetime, *, mailbox: str | None = None, uid: int | None = None,
+        envelope_from: str | None = None, envelope_to: list[str] | None = None) -> dict:
+    """The column values of one raw mail, for ``store_many``."""
+    return {
         "source": source,
         "message_id": key,
         "sha256": hashlib.sha256(raw).hexdigest(),
@@ -39,7 +51,6 @@ def store_raw(
         "attempts": 0,
         "received_at": now,
     }
-    return insert_ignoring_conflict(session, RawMessage, values)
 
 
 _TABLE = RawMessage.__table__

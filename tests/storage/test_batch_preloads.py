@@ -53,3 +53,18 @@ def test_dedupe_preload_knows_stored_ids_and_asks_again_on_a_second_look(session
                              sender_email="anna@kund.se", message_id="<new@kund.se>")
     assert deduplicate._seen(session, "message_id", "<new@kund.se>")  # asked: the preload was used up
     assert len(statements) == 2
+
+
+def test_raw_mails_stored_in_one_statement_skip_known_and_repeated_keys(session, now):
+    from storage.repositories import raw_messages
+
+    known = raw_messages.store_raw(session, b"Subject: a\r\n\r\nA", "<a@x>", "imap", now)
+    rows = [raw_messages.row(f"Subject: {key}\r\n\r\n".encode(), f"<{key}@x>", "imap", now, uid=uid)
+            for uid, key in enumerate(["b", "a", "c", "b", "d"])]
+    statements = _statements(session)
+    new_ids = raw_messages.store_many(session, rows)
+    assert len(statements) == 1
+    assert len(new_ids) == 3 and new_ids == sorted(new_ids) and known not in new_ids
+    stored = raw_messages.raw_bytes(session, new_ids)
+    assert [stored[raw_id].split(b"\r\n")[0] for raw_id in new_ids] == [b"Subject: b", b"Subject: c", b"Subject: d"]
+    assert raw_messages.store_many(session, []) == []
