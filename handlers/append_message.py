@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 from handlers.base import PipelineContext
-from bot.domain.quotes import fresh_text
-from storage.models import Attachment, Contact
+from storage.models import Attachment
 from storage.repositories import events, messages, tickets
 
 NAME = "append-message"
@@ -18,7 +17,7 @@ def handle(ctx: PipelineContext) -> None:
     if ctx.ticket is None:
         return
     message, ticket = ctx.message, ctx.ticket
-    fresh = fresh_text(message.text)
+    fresh = message.fresh_text()
     ctx.decide(f"append to {ticket.reference} ({len(message.attachments)} attachment(s))")
     if ctx.dry_run:
         return

@@ -17,7 +17,6 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.domain.closure import asks_to_close
-from bot.domain.quotes import fresh_text
 from handlers.base import PipelineContext
 from storage.models import Ticket, TicketEvent
 from storage.repositories import events, slack_queue, tickets
@@ -34,7 +33,7 @@ def handle(ctx: PipelineContext) -> None:
     if ctx.appended is not None:
         text = ctx.appended.stripped_text or ""
     elif ctx.dry_run:
-        text = fresh_text(ctx.message.text)  # what append-message would have stored
+        text = ctx.message.fresh_text()  # what append-message would have stored
     else:
         return
     phrase = asks_to_close(text, ctx.settings.lifecycle.closure_phrases)

@@ -18,7 +18,6 @@ from datetime import datetime, timedelta
 from sqlalchemy.orm import Session
 
 from bot.domain.closure import reply_reopens, survey_digit
-from bot.domain.quotes import fresh_text
 from handlers.base import Discard, PipelineContext
 from storage.models import SurveyResponse, Ticket
 from storage.repositories import events, slack_queue
@@ -34,7 +33,7 @@ def handle(ctx: PipelineContext) -> None:
     if ticket is None or ticket.status != "closed":
         return
     lifecycle = ctx.settings.lifecycle
-    rating = survey_digit(fresh_text(ctx.message.text))
+    rating = survey_digit(ctx.message.fresh_text())
     answerable = ticket.closed_at is None or ctx.now - ticket.closed_at <= timedelta(days=lifecycle.link_valid_days)
     if rating is not None and lifecycle.survey_enabled and answerable:
         recorded = ctx.dry_run or record_rating(ctx.session, ctx.settings, ticket, rating, None, "email", ctx.now)

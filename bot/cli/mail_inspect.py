@@ -12,7 +12,6 @@ from sqlalchemy.exc import SQLAlchemyError
 from bot import pipeline
 from bot.cli.context import CliContext, fail, pass_cli
 from bot.domain.loops import automatic_reason, is_own_mail
-from bot.domain.quotes import fresh_text
 from handlers.base import PipelineContext
 
 
@@ -47,7 +46,7 @@ def _inspect(cli: CliContext, raw: bytes) -> dict:
         message_id=message.message_id, sender=message.sender_email, subject=message.subject,
         classification="own mail" if is_own_mail(message) else (
             f"automatic: {reason}" if (reason := automatic_reason(message)) else "customer"),
-        defects=sorted(set(message.defects)), text=message.text, fresh_text=fresh_text(message.text),
+        defects=sorted(set(message.defects)), text=message.text, fresh_text=message.fresh_text(),
         attachments=[{"filename": a.filename, "content_type": a.content_type, "size": a.size,
                       "stored": a.content is not None} for a in message.attachments],
     )

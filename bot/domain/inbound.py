@@ -47,6 +47,17 @@ class InboundMessage:
     slack_ts: str | None = None
     slack_thread_ts: str | None = None
     slack_user: str | None = None
+    # The reply's own text (quoted history and signature removed): set by the
+    # parser, so a backlog computes it in the parse workers; see fresh_text().
+    fresh: str | None = None
+
+    def fresh_text(self) -> str:
+        """The new part of ``text``; computed once."""
+        if self.fresh is None:
+            from bot.domain.quotes import fresh_text
+
+            self.fresh = fresh_text(self.text)
+        return self.fresh
 
     def header(self, name: str) -> str:
         """A header's value, or "" when absent."""

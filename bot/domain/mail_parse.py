@@ -57,11 +57,13 @@ PARSE_POLICY = _OncePolicy()
 def parse_mail(raw: bytes, *, attachment_max_bytes: int = 25 * 1024 * 1024) -> InboundMessage:
     """Parse ``raw`` with the stdlib parser (policy.default semantics); robust to broken MIME and charsets."""
     try:
-        return _clean(_parse(raw, attachment_max_bytes))
+        message = _clean(_parse(raw, attachment_max_bytes))
     except RecursionError:
         # Hostile nesting (~1000 levels) exhausts the stdlib parser's recursion:
         # keep the headers and the bytes as text, and say what happened.
-        return _clean(_flat(raw))
+        message = _clean(_flat(raw))
+    message.fresh_text()  # here, where a backlog's parse runs in worker processes
+    return message
 
 
 def _parse(raw: bytes, attachment_max_bytes: int) -> InboundMessage:

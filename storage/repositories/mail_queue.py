@@ -12,7 +12,7 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from storage.models import Ticket, TicketMessage
@@ -24,15 +24,18 @@ def new_message_id(domain: str) -> str:
     return f"<sb-{uuid.uuid4().hex}@{domain}>"
 
 
+_MESSAGES = TicketMessage.__table__
+# Built once (runs for every mail queued on a ticket); Core on the session's
+# connection, as ticket messages are only written through Core inserts.
+_THREAD = select(_MESSAGES.c.message_id).where(
+    _MESSAGES.c.ticket_id == bindparam("ticket_id"), _MESSAGES.c.message_id.is_not(None), _MESSAGES.c.channel == "email",
+).order_by(_MESSAGES.c.id)
+
+
 def ticket_thread(session: Session, ticket: Ticket) -> list[str]:
     """Message-IDs of the ticket's mail so far, oldest first (for In-Reply-To/References)."""
-    query = (
-        select(TicketMessage.message_id)
-        .where(TicketMessage.ticket_id == ticket.id, TicketMessage.message_id.is_not(None),
-               TicketMessage.channel == "email")
-        .order_by(TicketMessage.id)
-    )
-    return [value for value in session.execute(query).scalars() if not value.endswith("@supportbot.invalid>")]
+    rows = session.connection().execute(_THREAD, {"ticket_id": ticket.id}).scalars()
+    return [value for value in rows if not value.endswith("@supportbot.invalid>")]
 
 
 def queue_email(

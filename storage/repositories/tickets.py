@@ -26,17 +26,21 @@ def new_reply_token() -> str:
     return base64.b32encode(secrets.token_bytes(15)).decode("ascii").lower()
 
 
+_COUNTERS = ReferenceCounter.__table__
+# Built once (runs per new ticket); Core, as the counter is never an ORM object.
+_BUMP = update(_COUNTERS).where(_COUNTERS.c.year == bindparam("desk_year")) \
+    .values(last_value=_COUNTERS.c.last_value + 1).returning(_COUNTERS.c.last_value)
+
+
 def next_reference(session: Session, prefix: str, year: int) -> str:
     """Issue the next reference for ``year``, e.g. ``TC-2026-00042``; gap-free per year."""
-    insert_ignoring_conflict(session, ReferenceCounter, {"year": year, "last_value": 0})
     # UPDATE … RETURNING takes the row lock on PostgreSQL (and SQLite has one
-    # writer), so two concurrent tickets never get the same number.
-    value = session.execute(
-        update(ReferenceCounter)
-        .where(ReferenceCounter.year == year)
-        .values(last_value=ReferenceCounter.last_value + 1)
-        .returning(ReferenceCounter.last_value)
-    ).scalar_one()
+    # writer), so two concurrent tickets never get the same number. The year's
+    # row is created by its first ticket (a racing creator's insert is ignored).
+    value = session.connection().execute(_BUMP, {"desk_year": year}).scalar_one_or_none()
+    if value is None:
+        insert_ignoring_conflict(session, ReferenceCounter, {"year": year, "last_value": 0})
+        value = session.connection().execute(_BUMP, {"desk_year": year}).scalar_one()
     return f"{prefix}-{year}-{value:05d}"
 
 
