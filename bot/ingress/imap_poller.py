@@ -50,7 +50,12 @@ class Backoff:
 
 
 class ImapPoller:
-    """One mailbox folder, read from the cursor on, pushed by IDLE or polled."""
+    """One mailbox folder, read from the cursor on, pushed by IDLE or polled.
+
+    ``run_store`` runs each batch's store (default: right here); `mail fetch
+    --once` passes one that hands it to the processing thread, so that a single
+    thread writes to the database (bot/ingress/backlog.py).
+    """
 
     def __init__(
         self,
