@@ -6,7 +6,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from storage.models import Ticket, TicketMessage
-from storage.repositories.upsert import insert_ignoring_conflict
+from storage.repositories.upsert import as_persistent, insert_ignoring_conflict
 
 
 def append_message(session: Session, ticket: Ticket, **fields) -> tuple[TicketMessage, bool]:
@@ -16,9 +16,10 @@ def append_message(session: Session, ticket: Ticket, **fields) -> tuple[TicketMe
     so two replicas racing on the same mail still store it once.
     """
     keys = {name: fields[name] for name in ("message_id", "slack_key") if fields.get(name)}
-    new_id = insert_ignoring_conflict(session, TicketMessage, {"ticket_id": ticket.id, **fields})
+    values = {"ticket_id": ticket.id, **fields}
+    new_id = insert_ignoring_conflict(session, TicketMessage, values)
     if new_id is not None:
-        return session.get(TicketMessage, new_id), True
+        return as_persistent(session, TicketMessage(id=new_id, **values)), True
     if not keys:  # pragma: no cover - without a key there is nothing to conflict on
         raise RuntimeError("insert without idempotency key conflicted")
     name, value = next(iter(keys.items()))

@@ -11,7 +11,7 @@ from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session
 
 from storage.models import ReferenceCounter, Ticket, TicketMessage, TicketParticipant
-from storage.repositories.upsert import insert_ignoring_conflict
+from storage.repositories.upsert import insert_ignoring_conflict, insert_persistent
 
 # The year in a reference is the desk's local year: a mail at 00:30 on New
 # Year's Day in Stockholm belongs to the new year although UTC still says the old.
@@ -56,17 +56,15 @@ def create_ticket(
 ) -> Ticket:
     """Create a ticket with a fresh reference and reply token; participants may add to it."""
     year = created_at.astimezone(DESK_ZONE).year
-    ticket = Ticket(
-        reference=next_reference(session, prefix, year),
-        subject=subject[:998],
-        origin=origin,
-        reply_token=new_reply_token(),
-        created_at=created_at,
-        updated_at=created_at,
+    ticket = insert_persistent(session, Ticket, {
+        "reference": next_reference(session, prefix, year),
+        "subject": subject[:998],
+        "origin": origin,
+        "reply_token": new_reply_token(),
+        "created_at": created_at,
+        "updated_at": created_at,
         **fields,
-    )
-    session.add(ticket)
-    session.flush()
+    })
     for email in participants:
         add_participant(session, ticket, email, created_at)
     return ticket

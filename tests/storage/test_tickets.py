@@ -91,3 +91,26 @@ def test_find_by_message_id_takes_the_first_id_found_in_order(session, now):
     assert tickets.find_by_message_id(session, "<nope@x>", "<new@kund.se>", "<old@kund.se>").id == newer.id
     assert tickets.find_by_message_id(session, "<old@kund.se>", "<new@kund.se>").id == older.id
     assert tickets.find_by_message_id(session) is None
+
+
+def test_a_new_ticket_is_complete_without_a_flush_or_a_read_back(session, now):
+    from sqlalchemy import event, inspect
+
+    from storage.models import Ticket
+    from storage.repositories.upsert import insert_persistent
+
+    statements = []
+    event.listen(session.get_bind(), "before_cursor_execute", lambda *args: statements.append(args[2]))
+    ticket = _ticket(session, now)
+    assert not [s for s in statements if s.lstrip().upper().startswith("SELECT")]
+    assert len([s for s in statements if s.startswith("INSERT INTO tickets")]) == 1
+    state = inspect(ticket)
+    assert state.persistent and not state.expired_attributes and not session.new and not session.dirty
+    assert (ticket.status, ticket.line, ticket.priority, ticket.revision, ticket.language) == ("new", 1, "normal", 1, "sv")
+    session.commit()
+    session.expire_all()
+    stored = session.get(Ticket, ticket.id)
+    assert (stored.reference, stored.status, stored.created_at, stored.closed_at) == (ticket.reference, "new", now, None)
+    with pytest.raises(IntegrityError):
+        insert_persistent(session, Ticket, {"reference": ticket.reference, "subject": "x", "origin": "email",
+                                            "reply_token": "t" * 24, "created_at": now, "updated_at": now})
