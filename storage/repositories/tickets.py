@@ -112,7 +112,13 @@ def find_by_message_id(session: Session, *message_ids: str) -> Ticket | None:
     rows = session.connection().execute(_TICKETS_OF_MESSAGES, {"message_ids": list(dict.fromkeys(message_ids))})
     ticket_of = dict(rows.all())
     ticket_id = next((ticket_of[message_id] for message_id in message_ids if message_id in ticket_of), None)
-    return session.get(Ticket, ticket_id) if ticket_id is not None else None
+    if ticket_id is None:
+        return None
+    # No autoflush: a ticket with unflushed changes is in the identity map, and
+    # get() returns it from there without SQL; one that is not has nothing pending
+    # (new tickets are inserted through Core). The flush would only come early.
+    with session.no_autoflush:
+        return session.get(Ticket, ticket_id)
 
 
 def touch(ticket: Ticket, at: datetime) -> None:
