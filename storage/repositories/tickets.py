@@ -77,12 +77,17 @@ def add_participant(session: Session, ticket: Ticket, email: str, at: datetime) 
     )
 
 
+_PARTICIPANTS = TicketParticipant.__table__
+# Built once (runs per reply); Core on the session's connection, as participants
+# are only written through Core inserts (add_participant) — and so no autoflush.
+_IS_PARTICIPANT = select(_PARTICIPANTS.c.id).where(
+    _PARTICIPANTS.c.ticket_id == bindparam("ticket_id"), _PARTICIPANTS.c.email == bindparam("email"))
+
+
 def is_participant(session: Session, ticket: Ticket, email: str) -> bool:
     """Whether ``email`` is a participant of ``ticket``."""
-    query = select(TicketParticipant.id).where(
-        TicketParticipant.ticket_id == ticket.id, TicketParticipant.email == email.strip().lower()
-    )
-    return session.execute(query).first() is not None
+    parameters = {"ticket_id": ticket.id, "email": email.strip().lower()}
+    return session.connection().execute(_IS_PARTICIPANT, parameters).first() is not None
 
 
 def find_by_reference(session: Session, reference: str) -> Ticket | None:
