@@ -78,7 +78,7 @@ def queue_email(
     if not outbox.enqueue(session, "email", key, payload, now, ticket_id=ticket.id if ticket else None):
         return None
     if ticket is not None:
-        messages.append_message(
+        messages.record_message(
             session, ticket, direction="outbound", channel="email", visibility="customer", automatic=automatic,
             author_email=from_address, agent_id=agent_id, message_id=message_id,
             subject=ticket.subject, text="", created_at=now,

@@ -9,6 +9,11 @@ from storage.models import Ticket, TicketMessage
 from storage.repositories.upsert import as_persistent, insert_ignoring_conflict
 
 
+def record_message(session: Session, ticket: Ticket, **fields) -> int | None:
+    """Append a message nobody reads back now (e.g. our outgoing mail); its id, None if its key was stored."""
+    return insert_ignoring_conflict(session, TicketMessage, {"ticket_id": ticket.id, **fields})
+
+
 def append_message(session: Session, ticket: Ticket, **fields) -> tuple[TicketMessage, bool]:
     """Append a message; with a Message-ID or Slack key already stored, return that row instead.
 
