@@ -259,8 +259,13 @@ def build_reply_modal(
     signature: str,
     canned: Sequence[tuple[Any, str, str]] = (),
     prefill_text: str = "",
+    *,
+    in_slack: bool = False,
 ) -> dict[str, Any]:
     """The "Reply to customer" modal (for views.open / views.update).
+
+    ``in_slack``: the ticket came from a customer's Slack channel, where the
+    reply goes (in its thread), so the modal says so instead of "by e-mail".
 
     ``canned`` holds ``(id, title, text)``; only the titles are shown, the
     listener looks the text up by id and redraws the modal with it as
@@ -271,7 +276,8 @@ def build_reply_modal(
     """
     digest = hashlib.sha256(prefill_text.encode()).hexdigest()[:10]
     blocks: list[dict[str, Any]] = [_context(
-        f"Reply on *{fit(reference, PART_CHARS)}*: sent to the customer by e-mail. Thread messages stay internal."
+        f"Reply on *{fit(reference, PART_CHARS)}*: sent to the customer "
+        f"{'in their Slack thread' if in_slack else 'by e-mail'}. Thread messages stay internal."
     )]
     if canned:
         options = [_option(title, str(ident)[:150]) for ident, title, _text in canned[:MAX_OPTIONS]]

@@ -319,6 +319,9 @@ def test_reply_modal_round_trip():
     assert text_input["element"]["multiline"] is True and text_input["element"]["action_id"] == "reply_text"
     (canned,) = [b for b in modal["blocks"] if b["type"] == "actions"]
     assert canned["elements"][0]["options"] == [{"text": {"type": "plain_text", "text": "Thanks", "emoji": True}, "value": "c1"}]
+    assert "by e-mail" in modal["blocks"][0]["elements"][0]["text"]
+    in_slack = build_reply_modal(42, 7, "TC-2026-00042", "Hej Anna,", "Mvh", [], in_slack=True)
+    assert "in their Slack thread" in in_slack["blocks"][0]["elements"][0]["text"]
     other = build_reply_modal(42, 7, "TC-2026-00042", "Hej Anna,", "Mvh", [], "Thank you!")
     (other_input,) = [b for b in other["blocks"] if b["type"] == "input"]
     assert other_input["block_id"] != text_input["block_id"]  # so views.update shows the new prefill

@@ -218,6 +218,8 @@ def test_an_agents_reply_on_a_slack_ticket_goes_to_the_customers_thread_not_by_m
         await harness.deliver(card_click(REPLY, ticket, AGNES))
         (opened,) = env.standin.calls("views.open")
         modal = opened.response["view"]
+        header = modal["blocks"][0]["elements"][0]["text"]
+        assert "in their Slack thread" in header and "e-mail" not in header
         await harness.deliver(submission(modal, typed(modal, REPLY_TEXT, f"Starta om tjänsten {HOSTILE}")))
 
     asyncio.run(scenario())

@@ -23,6 +23,7 @@ class TicketRef:
     language: str  # the contact's, else the ticket's
     contact_first_name: str
     slack_channel: str | None
+    answered_in_slack: bool = False  # came from a customer channel: replies go to its thread, not by mail
 
     @property
     def closed(self) -> bool:
@@ -51,4 +52,5 @@ def _read(sessions: sessionmaker[Session], query) -> TicketRef | None:
             id=ticket.id, revision=ticket.revision, reference=ticket.reference, subject=ticket.subject,
             status=ticket.status, language=contact.language if contact else ticket.language,
             contact_first_name=first_name, slack_channel=ticket.slack_channel,
+            answered_in_slack=bool(ticket.customer_channel and ticket.customer_thread_ts),
         )

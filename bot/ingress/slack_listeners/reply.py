@@ -57,7 +57,8 @@ def reply_modal(services, ticket: TicketRef, agent: AgentRef, revision: int, pre
     """The reply modal for ``ticket`` as drawn at ``revision``, with the canned replies in its language."""
     canned = [(c.id, c.title, c.for_ticket(ticket.reference)) for c in services.canned.for_language(ticket.language)]
     return build_reply_modal(ticket.id, revision, ticket.reference, greeting(ticket),
-                             signature(ticket, agent, services.settings.desk.name), canned, prefill)
+                             signature(ticket, agent, services.settings.desk.name), canned, prefill,
+                             in_slack=ticket.answered_in_slack)
 
 
 async def reply_clicked(ack, body, client, services) -> None:
