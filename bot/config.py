@@ -146,6 +146,9 @@ class SlaSettings(Section):
     repeat_minutes: int = Field(30, ge=1, description="Business minutes between breach reminders.")
     monitor_interval_s: float = Field(30.0, gt=0, description="How often the monitor ticks.")
     alert_out_of_hours: bool = Field(False, description="Send alerts while the desk is closed.")
+    digest_after: int = Field(
+        3, ge=1, description="More alerts than this for one destination in one monitor tick become one digest message."
+    )
 
 
 class PortalSettings(Section):

@@ -70,13 +70,13 @@ class SlaMonitor:
     """
 
     def __init__(self, sessions: sessionmaker[Session], settings, calendar, clock: Callable[[], datetime], *,
-                 batch_size: int = 1000, digest_threshold: int = sla_notify.DIGEST_THRESHOLD):
+                 batch_size: int = 1000, digest_threshold: int | None = None):
         self._sessions = sessions
         self._settings = settings
         self._calendar = calendar
         self._clock = clock
         self._batch = batch_size
-        self._threshold = digest_threshold
+        self._threshold = digest_threshold if digest_threshold is not None else settings.sla.digest_after
         self._rota = parse_rota(settings.oncall.rota, calendar.tz)  # a bad rota stops the start, naming the entry
         self._due = self._due_query()
 

@@ -9,7 +9,7 @@ transaction that recorded the alerts). Destinations:
 - breach (the first one only) → a mail to ``oncall.email`` (template ``sla_alert``);
 - every level → the card is re-rendered, so its SLA field shows due soon / overdue.
 
-**Digests.** When more than ``threshold`` alerts in one batch go to the same
+**Digests.** When more than ``sla.digest_after`` alerts in one batch go to the same
 destination (the alerts channel, or one person's DMs), they become one digest
 message listing them instead of a flood — the morning after a holiday, every
 case that came in meanwhile breaches at the same minute. Digest keys carry the
@@ -26,7 +26,6 @@ from datetime import datetime, timedelta, timezone
 
 from bot.domain.opening_text import format_next_opening
 
-DIGEST_THRESHOLD = 3
 _EMAIL_TEMPLATE = "sla_alert"
 
 
@@ -62,8 +61,9 @@ class Plan:
     digests: list[Digest]
 
 
-def plan(alerts: list[NewAlert], oncall, settings, now: datetime, tz, threshold: int = DIGEST_THRESHOLD) -> Plan:
-    """The outbox rows for ``alerts`` (see the module docstring)."""
+def plan(alerts: list[NewAlert], oncall, settings, now: datetime, tz, threshold: int | None = None) -> Plan:
+    """The outbox rows for ``alerts`` (see the module docstring); ``threshold`` defaults to ``sla.digest_after``."""
+    threshold = settings.sla.digest_after if threshold is None else threshold
     rows: list[dict] = []
     groups: dict[tuple[str, str], list[NewAlert]] = {}
     slack = settings.slack.enabled

@@ -337,6 +337,15 @@ def test_up_to_the_threshold_each_alert_is_its_own_message(world):
     assert [row.idempotency_key for row in world.outbox("slack.sla_alert")] == ["sla:1:post", "sla:2:post", "sla:3:post"]
 
 
+def test_the_digest_threshold_is_a_setting(make_world):
+    world = make_world(sla={"digest_after": 1})
+    for _ in range(2):
+        world.open(local(2026, 3, 10, 9, 0))
+    assert world.tick(local(2026, 3, 10, 11, 0)).digests == 2  # the alerts channel and on-call's DMs
+    [post] = world.outbox("slack.sla_alert")
+    assert post.idempotency_key == "sla:digest:alerts:20260310T1000" and len(post.payload["alert_ids"]) == 2
+
+
 # -- priority changes --------------------------------------------------------------------------
 
 
