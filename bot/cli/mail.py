@@ -53,7 +53,11 @@ def _summary(counts: Counter) -> str:
 @click.option("--once", is_flag=True, required=True, help="Process what is in the mailbox now and exit.")
 @pass_cli
 def fetch(cli: CliContext, once: bool) -> None:
-    """Fetch new mail from the IMAP folder, process it, exit (for cron and benchmarks)."""
+    """Fetch new mail from the IMAP folder, process it, exit (for cron and benchmarks).
+
+    Skips, saying so, when a running service holds the mailbox's lease.
+    """
+    from bot.ingress.backlog import MailboxBusy
     from bot.ingress.imap_poller import CONNECTION_ERRORS
 
     runtime = _runtime(cli)
@@ -62,6 +66,10 @@ def fetch(cli: CliContext, once: bool) -> None:
         fail("config error: imap.host and imap.username must be set to fetch mail")
     try:
         new, counts = _fetch_and_process(runtime)
+    except MailboxBusy as busy:
+        # A running service polls this mailbox; it handles the mail. Not an error for cron.
+        click.echo(f"nothing fetched: {busy} (its lease, see `imap.lease_s`)")
+        return
     except CONNECTION_ERRORS as exc:
         fail(f"imap {settings.host}:{settings.port}: {type(exc).__name__}: {exc}", code=1)
     except SQLAlchemyError as exc:

@@ -14,6 +14,7 @@ other).
 
 from __future__ import annotations
 
+import logging
 import queue
 import threading
 from collections import Counter
@@ -22,11 +23,14 @@ from concurrent.futures import Future
 from typing import TYPE_CHECKING
 
 from bot.ingress.imap_poller import ImapPoller
+from bot.ingress.mailbox_lease import MailboxLease
 from bot.intake import IntakeFeed
 
 if TYPE_CHECKING:
     from bot.parse_pool import ParsePool
     from bot.runtime import Runtime
+
+log = logging.getLogger("supportbot.imap")
 
 
 class _Handoff:
@@ -92,10 +96,34 @@ class _Handoff:
                 call[1].set_exception(RuntimeError("intake stopped; batch not stored"))
 
 
+class MailboxBusy(Exception):
+    """Another process (a ``supportbot run`` replica) holds the mailbox's lease and polls it."""
+
+    def __init__(self, mailbox: str, holder: str | None):
+        super().__init__(f"{mailbox} is polled by {holder or 'another process'}")
+        self.mailbox, self.holder = mailbox, holder
+
+
 def fetch_and_process(runtime: Runtime, pool: ParsePool | None = None) -> tuple[int, Counter]:
-    """Fetch every new mail, commit and process it; (mails fetched, outcomes). IMAP errors propagate."""
+    """Fetch every new mail, commit and process it; (mails fetched, outcomes). IMAP errors propagate.
+
+    Takes the mailbox's lease like a running service does (bot/ingress/mailbox_lease.py)
+    and renews it after each stored batch; raises MailboxBusy, fetching nothing,
+    when a service replica holds it (that replica handles the mail).
+    """
     handoff = _Handoff()
     poller = ImapPoller(runtime.settings.imap, runtime.sessions, runtime.clock, run_store=handoff.run)
+    lease = MailboxLease(runtime.sessions, poller.mailbox, runtime.settings.imap.lease_s)
+    if not lease.acquire():
+        raise MailboxBusy(poller.mailbox, lease.other_holder())
+    try:
+        return _drain(runtime, pool, handoff, poller, lease)
+    finally:
+        lease.release()
+
+
+def _drain(runtime: Runtime, pool: ParsePool | None, handoff: _Handoff, poller: ImapPoller, lease: MailboxLease
+           ) -> tuple[int, Counter]:
     outcome: dict = {}
 
     def fetch() -> None:
@@ -107,11 +135,19 @@ def fetch_and_process(runtime: Runtime, pool: ParsePool | None = None) -> tuple[
             handoff.done()
 
     feed = IntakeFeed(runtime.intake, pool)
+
+    def stored(ids: list[int]) -> None:
+        if lease.remaining_s() < lease.renew_every_s * 2 and not lease.acquire():
+            # Ours ran out and a replica took over: it polls from the committed
+            # cursor; the Message-ID dedupe keeps the overlap harmless.
+            log.warning("imap %s: lease lost to another process during the fetch", poller.mailbox)
+        feed.add(ids)
+
     thread = threading.Thread(target=fetch, name="imap-fetch", daemon=True)
     thread.start()
     if pool is not None:
         pool.start()  # its workers boot (~0.2 s) while the first batch is fetched
-    handoff.serve(feed.add, feed)
+    handoff.serve(stored, feed)
     thread.join()
     if "error" in outcome:
         raise outcome["error"]

@@ -43,6 +43,35 @@ def test_fetch_once_processes_the_mailbox_and_exits(tmp_path, imap_server):
     assert again.output.strip() == "fetched 0 new mail(s); nothing to do"
 
 
+def test_fetch_once_leaves_a_mailbox_a_running_service_polls_and_releases_its_own_lease(tmp_path, imap_server):
+    from sqlalchemy import select
+
+    from bot.ingress.mailbox_lease import MailboxLease
+    from storage.db import make_session_factory
+    from storage.models import Lease
+
+    imap_server.append("INBOX", raw_mail(1))
+    env = env_for(
+        tmp_path, SUPPORTBOT_IMAP_HOST=imap_server.host, SUPPORTBOT_IMAP_PORT=str(imap_server.port),
+        SUPPORTBOT_IMAP_SECURITY="plain", SUPPORTBOT_IMAP_USERNAME=imap_server.username,
+        SUPPORTBOT_IMAP_PASSWORD=imap_server.password,
+    )
+    engine = make_engine(env["SUPPORTBOT_DATABASE_URL"])
+    sessions = make_session_factory(engine)
+    mailbox_name = f"{imap_server.username}@{imap_server.host}/INBOX"
+    service = MailboxLease(sessions, mailbox_name, 30, holder="replica-a")
+    assert service.acquire()
+    busy = CliRunner().invoke(main, ["mail", "fetch", "--once"], env=env)
+    assert busy.exit_code == 0, busy.output
+    assert busy.output.strip() == f"nothing fetched: {mailbox_name} is polled by replica-a (its lease, see `imap.lease_s`)"
+    service.release()
+    done = CliRunner().invoke(main, ["mail", "fetch", "--once"], env=env)
+    assert done.output.strip() == "fetched 1 new mail(s); 1 processed"
+    with sessions() as session:
+        assert session.execute(select(Lease)).scalars().all() == []  # released on the way out
+    engine.dispose()
+
+
 def test_fetch_once_reports_an_unreachable_server(tmp_path):
     env = env_for(tmp_path, SUPPORTBOT_IMAP_PORT="1", SUPPORTBOT_IMAP_SECURITY="plain", SUPPORTBOT_IMAP_USERNAME="x")
     result = CliRunner().invoke(main, ["mail", "fetch", "--once"], env=env)
