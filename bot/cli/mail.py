@@ -180,7 +180,8 @@ def quarantine_retry(cli: CliContext, raw_id: int) -> None:
     """Process a quarantined mail again (after a fix)."""
     runtime = _runtime(cli)
     with runtime.sessions() as session:
-        _quarantined(session, raw_id)
+        if _quarantined(session, raw_id).raw is None:
+            fail(f"quarantined mail {raw_id} has no bytes left (purged by retention); nothing to retry", code=1)
         raw_messages.requeue(session, raw_id)
         session.commit()
     outcome = runtime.intake.process(raw_id)

@@ -1,4 +1,4 @@
-"""Retention: purge what customers wrote on tickets closed more than ``desk.retention_days`` ago.
+"""Retention: purge what customers wrote on tickets closed more than ``desk.retention_days`` ago, and old unlinked raw mail.
 
 Purged, per ticket: every message's text, stripped text and HTML; the raw mail
 bytes behind its messages and inquiries; its attachment files (the rows stay,
@@ -7,6 +7,11 @@ its delivered or failed outbox rows (down to template, language and
 Message-ID). Kept: the ticket, its events, references and Message-IDs (later
 mail still threads), message and attachment rows, survey ratings — everything
 the statistics read (see bot/privacy.py).
+
+Raw mail that became no ticket message and no inquiry (quarantined, dropped,
+loops, bounces, duplicates) has no ticket to wait for: its bytes are dropped
+once it was received more than ``desk.retention_days`` ago; the row and its
+Message-ID stay, so the mail is still recognised if it comes again.
 
 Each purge writes a ``retention_purged`` event on the ticket; a ticket with such
 an event after its last closing is done, so the job is idempotent and a reopened,
@@ -27,7 +32,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot.attachment_store import AttachmentStore
 from bot.jobs.periodic import PeriodicJob
 from bot.privacy import chunks, purge_message_bodies, purge_raw_mail, unstore_attachments
-from storage.models import Inquiry, OutboxRow, Ticket, TicketEvent, TicketMessage
+from storage.models import Inquiry, OutboxRow, RawMessage, Ticket, TicketEvent, TicketMessage
 
 PURGED = "retention_purged"
 # What a settled outbox row keeps of its payload: enough to say what was sent, not what it said.
@@ -89,6 +94,21 @@ def _slim_settled_outbox(session: Session, ticket_ids: list[int]) -> int:
     return changed
 
 
+def purge_unlinked_raw_mail(session: Session, cutoff: datetime, limit: int) -> int:
+    """Drop the bytes of up to ``limit`` settled raw mails received before ``cutoff`` that nothing links to."""
+    linked_to_message = select(TicketMessage.id).where(TicketMessage.raw_message_id == RawMessage.id).exists()
+    linked_to_inquiry = select(Inquiry.id).where(Inquiry.raw_message_id == RawMessage.id).exists()
+    query = (
+        select(RawMessage.id)
+        .where(RawMessage.received_at < cutoff, RawMessage.raw.is_not(None), RawMessage.state != "received",
+               ~linked_to_message, ~linked_to_inquiry)
+        .order_by(RawMessage.id)
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+    )
+    return purge_raw_mail(session, list(session.execute(query).scalars()))
+
+
 def purge_closed_tickets(sessions: sessionmaker[Session], store: AttachmentStore | None, retention_days: int,
                          now: datetime, *, batch: int = 100, keep_going: Callable[[], bool] = lambda: True) -> Counter:
     """Purge every ticket closed more than ``retention_days`` before ``now``, ``batch`` tickets per commit.
@@ -106,6 +126,13 @@ def purge_closed_tickets(sessions: sessionmaker[Session], store: AttachmentStore
             session.commit()
         if len(ticket_ids) < batch:
             break
+    while keep_going():
+        with sessions() as session:
+            purged = purge_unlinked_raw_mail(session, cutoff, batch)
+            session.commit()
+        totals["unlinked_raw_mails"] += purged
+        if purged < batch:
+            break
     return totals
 
 
@@ -121,7 +148,8 @@ class RetentionJob(PeriodicJob):
         """One pass; a one-line summary when something was purged (PeriodicJob logs it)."""
         counts = purge_closed_tickets(self._sessions, self._store, self._days, self._clock(), batch=self._batch,
                                       keep_going=lambda: not self._stopping.is_set())
-        if not counts["tickets"]:
+        if not counts["tickets"] and not counts["unlinked_raw_mails"]:
             return None
         return (f"purged {counts['tickets']} tickets closed over {self._days} days ago: {counts['messages']} message "
-                f"bodies, {counts['raw_mails']} raw mails, {counts['attachments']} attachments")
+                f"bodies, {counts['raw_mails']} raw mails, {counts['attachments']} attachments; "
+                f"{counts['unlinked_raw_mails']} raw mails linked to nothing")

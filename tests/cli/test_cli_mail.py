@@ -5,11 +5,13 @@ from __future__ import annotations
 import mailbox
 
 from click.testing import CliRunner
+from sqlalchemy import update
 
 from bot import pipeline
 from bot.cli import main
 from storage import migrate
 from storage.db import make_engine
+from storage.models import RawMessage
 from tests.support.imap_fixtures import imap_server, imap_server_factory  # noqa: F401
 
 
@@ -121,6 +123,12 @@ def test_quarantine_list_show_retry_and_drop(tmp_path, monkeypatch):
     assert "Traceback" in shown.output and "Subject: poison 1" in shown.output
 
     Explode.armed = False  # "the fix is deployed"
+    engine = make_engine(env["SUPPORTBOT_DATABASE_URL"])
+    with engine.begin() as connection:  # retention dropped mail 2's bytes (bot/jobs/retention.py)
+        connection.execute(update(RawMessage).where(RawMessage.id == 2).values(raw=None))
+    engine.dispose()
+    purged = CliRunner().invoke(main, ["mail", "quarantine", "retry", "2"], env=env)
+    assert purged.exit_code == 1 and "no bytes left (purged by retention)" in purged.output
     retried = CliRunner().invoke(main, ["mail", "quarantine", "retry", "1"], env=env)
     assert retried.output.startswith("1: processed")
     dropped = CliRunner().invoke(main, ["mail", "quarantine", "drop", "2"], env=env)

@@ -173,3 +173,27 @@ def test_settled_outbox_payloads_and_inquiry_text_are_cut_to_what_was_sent(mailr
         assert payload == {"template": template, "lang": "sv", "message_id": message_id,
                            "reference": ticket.reference, "purged": True}
         assert session.execute(select(Inquiry.text)).scalar_one() == ""
+
+
+def test_old_raw_mail_that_became_nothing_loses_its_bytes_and_keeps_its_row(mailroom, session_factory):
+    from sqlalchemy import update
+
+    old, recent = NOW - timedelta(days=800), NOW - timedelta(days=10)
+    out_of_office = mail(subject="Frånvaro", headers="Auto-Submitted: auto-replied\r\n")
+    dropped_old = mailroom.receive(out_of_office, at=old)
+    dropped_recent = mailroom.receive(mail(subject="Frånvaro", headers="Auto-Submitted: auto-replied\r\n"), at=recent)
+    inquiry_old = mailroom.receive(mail(sender="okand@annan.se", subject="Hej"), at=old)  # linked: an inquiry
+    [waiting_old] = store_batch(session_factory, [FetchedMail(raw=mail(subject="Ej behandlad"))], "smtp", old)
+    [quarantined_old] = store_batch(session_factory, [FetchedMail(raw=mail(subject="Trasig"))], "smtp", old)
+    with session_factory() as session:
+        session.execute(update(RawMessage).where(RawMessage.id == quarantined_old).values(state="quarantined"))
+        session.commit()
+        assert session.get(RawMessage, dropped_old).state == "dropped"
+    job = RetentionJob(session_factory, mailroom.store, 365, lambda: NOW, batch=1)
+    assert job.purge().endswith("; 2 raw mails linked to nothing")
+    assert job.purge() is None
+    with session_factory() as session:
+        rows = {row.id: row for row in session.execute(select(RawMessage)).scalars()}
+        assert rows[dropped_old].raw is None and rows[quarantined_old].raw is None
+        assert all(rows[raw_id].raw is not None for raw_id in (dropped_recent, inquiry_old, waiting_old))
+    assert store_batch(session_factory, [FetchedMail(raw=out_of_office)], "smtp", NOW) == []  # still recognised
