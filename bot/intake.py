@@ -28,7 +28,7 @@ from bot.domain.inbound import InboundMessage
 from bot.domain.text_decoding import without_nul
 from handlers.base import PipelineContext
 from handlers import deduplicate
-from storage.repositories import autoreplies, directory, outbox, raw_messages
+from storage.repositories import autoreplies, directory, outbox, preloaded, raw_messages
 
 if TYPE_CHECKING:
     from bot.parse_pool import ParsePool
@@ -51,12 +51,6 @@ def _preload(session: Session, messages: list[InboundMessage]) -> None:
     directory.preload_contacts(session, senders)
     autoreplies.preload(session, senders)
     deduplicate.preload(session, [message.message_id for message in messages])
-
-
-def _forget_preloaded(session: Session) -> None:
-    directory.forget_preloaded(session)
-    autoreplies.forget_preloaded(session)
-    deduplicate.forget_preloaded(session)
 
 
 class _PoisonMail(Exception):
@@ -99,7 +93,7 @@ class IntakeProcessor:
                 outcomes = self._optimistic(session, raw_ids, parsed)
             except _PoisonMail:
                 session.rollback()
-                _forget_preloaded(session)
+                preloaded.forget(session)
                 outcomes = [self._isolated(session, raw_id, parsed.get(raw_id)) for raw_id in raw_ids]
             session.commit()
         return outcomes
@@ -182,7 +176,8 @@ class IntakeProcessor:
         feed.add(ids)
         return feed.drain()
 
-    def _load_raw(self, raw_ids: list[int]) -> dict[int, bytes]:
+    def load_raw(self, raw_ids: list[int]) -> dict[int, bytes]:
+        """The stored bytes of these mails (what IntakeFeed hands the parse pool)."""
         with self._sessions() as session:
             return raw_messages.raw_bytes(session, raw_ids)
 
@@ -230,7 +225,7 @@ class IntakeFeed:
             return
         for chunk in islice(self._chunks, self.ahead):
             if not chunk.submitted:
-                chunk.parsing, chunk.submitted = self._pool.submit(self._intake._load_raw(chunk.ids)), True
+                chunk.parsing, chunk.submitted = self._pool.submit(self._intake.load_raw(chunk.ids)), True
 
 
 @dataclass

@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 
 from handlers.base import Discard, PipelineContext
 from storage.models import Inquiry, TicketMessage
+from storage.repositories import preloaded
 
 NAME = "deduplicate"
 
@@ -24,7 +25,7 @@ _SEEN = {
 
 _SEEN_MANY = select(_MESSAGES.c.message_id).where(_MESSAGES.c.message_id.in_(bindparam("keys", expanding=True))) \
     .union_all(select(_INQUIRIES.c.message_id).where(_INQUIRIES.c.message_id.in_(bindparam("keys", expanding=True))))
-_PRELOADED = "deduplicate.stored"  # key in Session.info: Message-ID → already stored?
+_PRELOADED = "stored_message_ids"  # in storage/repositories/preloaded.py: Message-ID → already stored?
 
 
 def handle(ctx: PipelineContext) -> None:
@@ -36,23 +37,18 @@ def handle(ctx: PipelineContext) -> None:
 
 
 def _seen(session: Session, column: str, key: str) -> bool:
-    preloaded = session.info.get(_PRELOADED)
-    if column == "message_id" and preloaded is not None and key in preloaded:
+    known = preloaded.get(session, _PRELOADED)
+    if column == "message_id" and known is not None and key in known:
         # Used once: a second look (nothing in a batch repeats a Message-ID, the
         # raw store sees to that) asks the database, which by then knows this mail.
-        return preloaded.pop(key)
+        return known.pop(key)
     # Core on the session's connection: both tables are written only through
     # Core inserts (storage/repositories/upsert.py), so no unflushed ORM row can hide here.
     return session.connection().execute(_SEEN[column], {"key": key}).first() is not None
 
 
 def preload(session: Session, message_ids: Iterable[str]) -> None:
-    """Which of a batch's Message-IDs are already stored, in one query; ``forget_preloaded`` drops it."""
+    """Which of a batch's Message-IDs are already stored, in one query; ``preloaded.forget`` drops it."""
     wanted = sorted(set(message_ids))
     stored = set(session.connection().execute(_SEEN_MANY, {"keys": wanted}).scalars()) if wanted else set()
-    session.info[_PRELOADED] = {key: key in stored for key in wanted}
-
-
-def forget_preloaded(session: Session) -> None:
-    """Drop what ``preload`` loaded."""
-    session.info.pop(_PRELOADED, None)
+    preloaded.put(session, _PRELOADED, {key: key in stored for key in wanted})

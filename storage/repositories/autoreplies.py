@@ -9,6 +9,7 @@ from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session
 
 from storage.models import AutoreplyLog
+from storage.repositories import preloaded
 from storage.repositories.upsert import insert_ignoring_conflict
 
 _TABLE = AutoreplyLog.__table__
@@ -20,15 +21,15 @@ _RECENT = select(_TABLE.c.id).where(
 
 _LAST_SENT = select(_TABLE.c.recipient, func.max(_TABLE.c.sent_at)) \
     .where(_TABLE.c.recipient.in_(bindparam("recipients", expanding=True))).group_by(_TABLE.c.recipient)
-_PRELOADED = "autoreplies.last_sent"  # key in Session.info: recipient → last answer or None
+_PRELOADED = "last_autoreply"  # in storage/repositories/preloaded.py: recipient → last answer or None
 
 
 def recently_answered(session: Session, recipient: str, now: datetime, window: timedelta) -> bool:
     """Whether ``recipient`` got an automatic answer within ``window`` before ``now``."""
     recipient = recipient.lower()
-    preloaded = session.info.get(_PRELOADED)
-    if preloaded is not None and recipient in preloaded:
-        last = preloaded[recipient]
+    known = preloaded.get(session, _PRELOADED)
+    if known is not None and recipient in known:
+        last = known[recipient]
         return last is not None and last > now - window
     # Core on the session's connection: the log is written only by record() below, also Core.
     return session.connection().execute(_RECENT, {"recipient": recipient, "since": now - window}).first() \
@@ -40,21 +41,16 @@ def record(session: Session, recipient: str, template: str, now: datetime, ticke
     recipient = recipient.lower()
     insert_ignoring_conflict(session, AutoreplyLog, {"recipient": recipient, "template": template,
                                                      "ticket_id": ticket_id, "sent_at": now})
-    preloaded = session.info.get(_PRELOADED)
-    if preloaded is not None:
-        preloaded[recipient] = now
+    known = preloaded.get(session, _PRELOADED)
+    if known is not None:
+        known[recipient] = now
 
 
 def preload(session: Session, recipients: Iterable[str]) -> None:
-    """Each recipient's last automatic answer in one query, for a batch; ``forget_preloaded`` drops it.
+    """Each recipient's last automatic answer in one query, for a batch; ``preloaded.forget`` drops it.
 
     Exact for any window: the latest answer decides, and record() keeps it current.
     """
     wanted = sorted({recipient.lower() for recipient in recipients if recipient})
     found = dict(session.connection().execute(_LAST_SENT, {"recipients": wanted}).all()) if wanted else {}
-    session.info[_PRELOADED] = {recipient: found.get(recipient) for recipient in wanted}
-
-
-def forget_preloaded(session: Session) -> None:
-    """Drop what ``preload`` loaded (after a rollback, record()s it counted are undone)."""
-    session.info.pop(_PRELOADED, None)
+    preloaded.put(session, _PRELOADED, {recipient: found.get(recipient) for recipient in wanted})

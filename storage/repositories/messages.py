@@ -21,10 +21,9 @@ def append_message(session: Session, ticket: Ticket, **fields) -> tuple[TicketMe
     so two replicas racing on the same mail still store it once.
     """
     keys = {name: fields[name] for name in ("message_id", "slack_key") if fields.get(name)}
-    values = {"ticket_id": ticket.id, **fields}
-    new_id = insert_ignoring_conflict(session, TicketMessage, values)
+    new_id = record_message(session, ticket, **fields)
     if new_id is not None:
-        return as_persistent(session, TicketMessage(id=new_id, **values)), True
+        return as_persistent(session, TicketMessage(id=new_id, ticket_id=ticket.id, **fields)), True
     if not keys:  # pragma: no cover - without a key there is nothing to conflict on
         raise RuntimeError("insert without idempotency key conflicted")
     name, value = next(iter(keys.items()))

@@ -9,24 +9,7 @@ from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session
 
 from storage.models import RawMessage
-from storage.repositories.upsert import insert_ignoring_conflict, insert_many_ignoring_conflict
-
-
-def store_raw(
-    session: Session,
-    raw: bytes,
-    key: str,
-    source: str,
-    now: datetime,
-    *,
-    mailbox: str | None = None,
-    uid: int | None = None,
-    envelope_from: str | None = None,
-    envelope_to: list[str] | None = None,
-) -> int | None:
-    """Store a raw mail under its dedupe key; None when that key was already stored."""
-    return insert_ignoring_conflict(session, RawMessage, row(raw, key, source, now, mailbox=mailbox, uid=uid,
-                                                             envelope_from=envelope_from, envelope_to=envelope_to))
+from storage.repositories.upsert import insert_many_ignoring_conflict
 
 
 def store_many(session: Session, rows: list[dict]) -> list[int]:

@@ -5,7 +5,7 @@ from datetime import timedelta
 from sqlalchemy import event
 
 from handlers import deduplicate
-from storage.repositories import autoreplies, inquiries
+from storage.repositories import autoreplies, inquiries, preloaded
 
 WINDOW = timedelta(hours=4)
 
@@ -37,7 +37,7 @@ def test_a_recorded_answer_counts_at_once_for_the_rest_of_the_batch(session, now
     assert not autoreplies.recently_answered(session, "cilla@kund.se", now, WINDOW)
     autoreplies.record(session, "cilla@kund.se", "unknown_sender", now)
     assert autoreplies.recently_answered(session, "cilla@kund.se", now + timedelta(seconds=1), WINDOW)
-    autoreplies.forget_preloaded(session)
+    preloaded.forget(session)
     assert autoreplies.recently_answered(session, "cilla@kund.se", now + timedelta(seconds=1), WINDOW)
 
 
@@ -58,7 +58,7 @@ def test_dedupe_preload_knows_stored_ids_and_asks_again_on_a_second_look(session
 def test_raw_mails_stored_in_one_statement_skip_known_and_repeated_keys(session, now):
     from storage.repositories import raw_messages
 
-    known = raw_messages.store_raw(session, b"Subject: a\r\n\r\nA", "<a@x>", "imap", now)
+    [known] = raw_messages.store_many(session, [raw_messages.row(b"Subject: a\r\n\r\nA", "<a@x>", "imap", now)])
     rows = [raw_messages.row(f"Subject: {key}\r\n\r\n".encode(), f"<{key}@x>", "imap", now, uid=uid)
             for uid, key in enumerate(["b", "a", "c", "b", "d"])]
     statements = _statements(session)

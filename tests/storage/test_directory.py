@@ -3,7 +3,7 @@
 from sqlalchemy import event
 
 from storage.models import Contact, Organisation
-from storage.repositories import directory
+from storage.repositories import directory, preloaded
 
 
 def _contact(session, email, now):
@@ -39,6 +39,6 @@ def test_preloaded_senders_are_answered_without_a_query(session, now):
 
 def test_forgotten_preload_asks_again(session, now):
     directory.preload_contacts(session, ["anna@kund.se"])
-    directory.forget_preloaded(session)
+    preloaded.forget(session)
     contact = _contact(session, "anna@kund.se", now)
     assert directory.find_contact(session, "anna@kund.se").id == contact.id
