@@ -14,10 +14,10 @@ _DIALECT_INSERT = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}
 
 
 @lru_cache(maxsize=256)
-def _statement(dialect: str, table, columns: tuple[str, ...]):
+def _statement(dialect: str | None, table, columns: tuple[str, ...]):
     # Built once per (table, column set) with bind parameters: constructing the
     # statement object cost more than executing it, and this runs for every
-    # stored mail and every outbox row.
+    # stored mail and every outbox row. dialect=None: a plain INSERT (conflicts raise).
     make = _DIALECT_INSERT.get(dialect, insert)
     statement = make(table).values({name: bindparam(name, type_=table.c[name].type) for name in columns})
     if dialect in _DIALECT_INSERT:
@@ -75,11 +75,5 @@ def insert_persistent(session: Session, model: type, values: dict[str, Any]) -> 
         if (column.default is not None and not column.default.is_scalar) or column.server_default is not None:
             raise ValueError(f"{table.name}.{column.key}: a default insert_persistent cannot know")  # pragma: no cover
         complete[column.key] = column.default.arg if column.default is not None else None
-    key = session.connection().execute(_plain_statement(table, tuple(sorted(complete))), complete).scalar_one()
+    key = session.connection().execute(_statement(None, table, tuple(sorted(complete))), complete).scalar_one()
     return as_persistent(session, model(**{table.primary_key.columns[0].key: key}, **complete))
-
-
-@lru_cache(maxsize=64)
-def _plain_statement(table, columns: tuple[str, ...]):
-    return insert(table).values({name: bindparam(name, type_=table.c[name].type) for name in columns}) \
-        .returning(*table.primary_key.columns)
