@@ -163,7 +163,11 @@ class PortalSettings(Section):
     )
     emergency_phone: str = Field("+46 8 000 00 00", description="Phone number for emergencies, named in templates.")
     webhook_max_bytes: int = Field(
-        64 * 1024 * 1024, ge=1024, description="Largest webhook body accepted (base64 attachments included); larger gets 413."
+        2 * 1024 * 1024, ge=1024,
+        description="Largest webhook body accepted; larger gets 413, before the body is read when the request "
+        "announces its length. 2 MiB holds a case at the schema's limits (a 1,000,000-character description, "
+        "50 attachments as links): attachments are meant to come as URLs. A portal that inlines files as "
+        "`content_base64` needs 4/3 of their size on top. A well-formed request holds up to this much memory while its signature is checked.",
     )
 
 
