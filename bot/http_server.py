@@ -10,7 +10,9 @@ bound it to 0.0.0.0):
   /metrics (:func:`ops_routes`), and nothing else.
 
 Neither sends a ``Server`` header: aiohttp's banner names its version and
-Python's, which tells a scanner what to try.
+Python's, which tells a scanner what to try. (aiohttp's own 400 for a request it
+cannot parse at all is written before any application hook and keeps it.) Such
+a request is a client's error: one WARNING line, not aiohttp's ERROR traceback.
 """
 
 from __future__ import annotations
@@ -20,11 +22,14 @@ import logging
 from collections.abc import Callable, Iterable
 
 from aiohttp import hdrs, web
+from aiohttp.http_exceptions import HttpProcessingError
 from prometheus_client import CONTENT_TYPE_LATEST
 
 from bot.metrics import Metrics
 
 log = logging.getLogger("supportbot.http")
+# aiohttp's protocol handler logs here (instead of "aiohttp.server"); see _ClientErrorsAreWarnings.
+protocol_log = logging.getLogger("supportbot.http.protocol")
 
 
 class HttpServer:
@@ -50,7 +55,7 @@ class HttpServer:
         app = web.Application()
         app.on_response_prepare.append(_drop_banner)
         app.add_routes(self._routes)
-        runner = web.AppRunner(app, handle_signals=False, shutdown_timeout=2.0)
+        runner = web.AppRunner(app, handle_signals=False, shutdown_timeout=2.0, logger=protocol_log)
         await runner.setup()
         try:
             await web.TCPSite(runner, self._host, self._port).start()
@@ -83,3 +88,24 @@ def ops_routes(health: Callable[[], dict], metrics: Metrics) -> list[web.RouteDe
 async def _drop_banner(request: web.Request, response: web.StreamResponse) -> None:
     # aiohttp sets its default just before this signal, so removing it here sticks.
     response.headers.popall(hdrs.SERVER, None)
+
+
+class _ClientErrorsAreWarnings(logging.Filter):
+    """aiohttp logs a request it cannot parse (bad framing, a 10 kB header line…) at ERROR with a traceback.
+
+    That is the client's error, answered 400: one WARNING line naming the error's
+    class, without its text (which may quote what the client sent).
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        error = record.exc_info[1] if record.exc_info else None
+        if isinstance(error, HttpProcessingError) and 400 <= (error.code or 400) < 500:
+            remote = record.args[0] if isinstance(record.args, tuple) and record.args else "?"
+            record.msg, record.args = "malformed HTTP request refused (%d %s) from %s", (
+                error.code or 400, type(error).__name__, remote)
+            record.levelno, record.levelname = logging.WARNING, "WARNING"
+            record.exc_info = record.exc_text = None
+        return True
+
+
+protocol_log.addFilter(_ClientErrorsAreWarnings())

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 
 from bot.service import Service
 from tests.service.conftest import LoopThread, poll_until
@@ -92,3 +93,30 @@ def test_the_ops_listener_can_be_switched_off_and_health_says_so(tmp_path):
             loop.call(service.stop(10))
     finally:
         sink.stop()
+
+
+def test_a_request_aiohttp_cannot_parse_is_a_400_and_one_warning_not_an_error_traceback(tmp_path, caplog):
+    sink = SmtpSink().start()
+    http_port = free_port()
+    runtime = make_runtime(tmp_path, sink, http={"enabled": True, "port": http_port})
+    service = Service(runtime)
+    try:
+        with LoopThread() as loop, caplog.at_level(logging.INFO):
+            loop.call(service.start())
+            loop.call(service.wait_until_up())
+            # Both framings at once (a request-smuggling probe), then a 10 kB header line.
+            smuggled = get_raw(http_port, [("Transfer-Encoding", "chunked")], b"0\r\n\r\n")
+            long_line = get_raw(http_port, [("X-Probe", "a" * 10_000)], b"")
+            loop.call(service.stop(10))
+    finally:
+        sink.stop()
+    assert (smuggled.status, long_line.status) == (400, 400)
+    loud = [r for r in caplog.records if r.levelno >= logging.WARNING and r.name.startswith(("aiohttp", "supportbot.http"))]
+    assert [(r.levelname, r.getMessage().split(" from ")[0]) for r in loud] == [
+        ("WARNING", "malformed HTTP request refused (400 BadHttpMessage)"),
+        ("WARNING", "malformed HTTP request refused (400 LineTooLong)")]
+    assert all(r.exc_info is None and r.exc_text is None for r in loud)
+
+
+def get_raw(port: int, headers, body: bytes):
+    return asyncio.run(raw_request(port, "POST", "/portal/cases", headers, body))
