@@ -11,8 +11,10 @@ from datetime import timedelta
 
 import pytest
 
+from sqlalchemy import func, select
+
 from bot.signing import Signer, link_token
-from storage.models import SurveyResponse
+from storage.models import Base, SurveyResponse
 from tests.lifecycle.conftest import event_kinds, reload, serve, ticket_for
 
 
@@ -115,4 +117,31 @@ def test_an_expired_token_is_400(desk):
     async def scenario(client):
         assert (await client.post("/tickets/close", data={"t": token})).status == 400
     serve(desk, scenario)
+    assert reload(desk, ticket.id).status == "waiting_on_customer"
+
+
+def _row_counts(desk) -> dict[str, int]:
+    with desk.sessions() as session:
+        return {table.name: session.execute(select(func.count()).select_from(table)).scalar_one()
+                for table in Base.metadata.sorted_tables}
+
+
+def test_no_get_or_head_changes_anything(desk):
+    """Mail scanners and link previewers follow every link, some with HEAD: only a POST may act."""
+    ticket = ticket_for(desk, status="waiting_on_customer")
+    close_token = link_token(desk.settings, ticket.id, "close", desk.clock())
+    survey_token = link_token(desk.settings, ticket.id, "survey", desk.clock())
+    before = _row_counts(desk), reload(desk, ticket.id).revision
+
+    async def scenario(client):
+        statuses = []
+        for method in ("GET", "HEAD"):
+            statuses.append((await client.request(method, "/tickets/close", params={"t": close_token})).status)
+            for rating in "12345":
+                response = await client.request(method, "/survey", params={"t": survey_token, "r": rating})
+                statuses.append(response.status)
+            statuses.append((await client.request(method, "/portal/cases")).status)
+        assert statuses == [200] * 6 + [405] + [405] * 7
+    serve(desk, scenario)
+    assert (_row_counts(desk), reload(desk, ticket.id).revision) == before
     assert reload(desk, ticket.id).status == "waiting_on_customer"
