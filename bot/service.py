@@ -13,8 +13,9 @@ Shutdown (SIGTERM/SIGINT) goes in stages within ``desk.shutdown_grace_s``: the
 edges stop accepting (SMTP ingress closes its socket, the poller leaves IDLE),
 the intake worker processes what the edges already handed over, the outbox
 worker finishes the row in hand, and the HTTP listeners go last so /healthz
-(on the operators' listener, bot/http_server.py) reports the shutdown. Anything unfinished at the deadline is safe: stored mail is
-swept at the next start and a claimed outbox row is retried when its lease ends.
+(on the operators' listener, bot/http_server.py) reports the shutdown. Anything
+unfinished at the deadline is safe: stored mail is swept at the next start and a
+claimed outbox row is retried when its lease ends.
 
 Several replicas may share one PostgreSQL: the poller runs only while its process
 holds the mailbox's lease (bot/ingress/mailbox_lease.py); outbox claims, intake

@@ -32,7 +32,7 @@ from tests.ingress.slack_fixtures import (  # noqa: F401 - fixtures
     slack_standin,
 )
 from tests.ingress.test_slack_http import serve
-from tests.support.raw_http import raw_request
+from tests.support.raw_http import foreign_digits, raw_request
 
 CUSTOMER_TEXT = "Kundens hemliga text 4711"
 TS, SIG = "X-Slack-Request-Timestamp", "X-Slack-Signature"
@@ -45,10 +45,6 @@ def _sign(body: bytes, ts: str, secret: str = SIGNING_SECRET) -> str:
     return "v0=" + hmac.new(secret.encode(), b"v0:" + ts.encode() + b":" + body, hashlib.sha256).hexdigest()
 
 
-def _digits(ts: str, zero: str) -> str:
-    return ts.translate(str.maketrans("0123456789", "".join(chr(ord(zero) + n) for n in range(10))))
-
-
 # (body, fresh timestamp) → (body, headers): none of these is signed as Slack signs.
 SIGNATURE_ATTACKS = {
     "unsigned": lambda body, ts: (body, []),
@@ -59,7 +55,8 @@ SIGNATURE_ATTACKS = {
     "from the future": lambda body, ts: (body, [(TS, str(int(ts) + 301)), (SIG, _sign(body, str(int(ts) + 301)))]),
     "body tampered": lambda body, ts: (body.replace(b"U0AGNES", b"U0GUEST"), [(TS, ts), (SIG, _sign(body, ts))]),
     "timestamp not an integer": lambda body, ts: (body, [(TS, ts + ".5"), (SIG, _sign(body, ts + ".5"))]),
-    "timestamp in Arabic-Indic digits": lambda body, ts: (body, [(TS, _digits(ts, "٠")), (SIG, _sign(body, ts))]),
+    "timestamp in Arabic-Indic digits": lambda body, ts: (body, [(TS, foreign_digits(ts, "٠")),
+                                                                 (SIG, _sign(body, ts))]),
     "signature bytes not ASCII": lambda body, ts: (body, [(TS, ts), (SIG, b"v0=" + b"\xff" * 64)]),
 }
 

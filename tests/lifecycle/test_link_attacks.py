@@ -16,6 +16,7 @@ from sqlalchemy import func, select
 from bot.signing import Signer, link_token
 from storage.models import Base, SurveyResponse
 from tests.lifecycle.conftest import event_kinds, reload, serve, ticket_for
+from tests.support.raw_http import foreign_digits
 
 
 def _parts(token: str) -> list[str]:
@@ -26,10 +27,6 @@ def _with(token: str, index: int, value: str) -> str:
     parts = _parts(token)
     parts[index] = value
     return ".".join(parts)
-
-
-def _digits(number: str, zero: str) -> str:
-    return number.translate(str.maketrans("0123456789", "".join(chr(ord(zero) + n) for n in range(10))))
 
 
 TAMPERS = {
@@ -43,8 +40,8 @@ TAMPERS = {
     "id with a plus sign": lambda t: _with(t, 0, "+" + _parts(t)[0]),
     "id with an underscore": lambda t: _with(t, 0, "0_" + _parts(t)[0]),
     "id with a space": lambda t: _with(t, 0, " " + _parts(t)[0]),
-    "id in Arabic-Indic digits": lambda t: _with(t, 0, _digits(_parts(t)[0], "٠")),
-    "id in full-width digits": lambda t: _with(t, 0, _digits(_parts(t)[0], "０")),
+    "id in Arabic-Indic digits": lambda t: _with(t, 0, foreign_digits(_parts(t)[0], "٠")),
+    "id in full-width digits": lambda t: _with(t, 0, foreign_digits(_parts(t)[0], "０")),
     "expiry with an underscore": lambda t: _with(t, 1, _parts(t)[1][:3] + "_" + _parts(t)[1][3:]),
     "expiry with a plus sign": lambda t: _with(t, 1, "+" + _parts(t)[1]),
     "signature not ASCII": lambda t: _with(t, 2, "ö" * 43),

@@ -111,7 +111,8 @@ def test_a_request_aiohttp_cannot_parse_is_a_400_and_one_warning_not_an_error_tr
     finally:
         sink.stop()
     assert (smuggled.status, long_line.status) == (400, 400)
-    loud = [r for r in caplog.records if r.levelno >= logging.WARNING and r.name.startswith(("aiohttp", "supportbot.http"))]
+    loud = [r for r in caplog.records
+            if r.levelno >= logging.WARNING and r.name.startswith(("aiohttp", "supportbot.http"))]
     assert [(r.levelname, r.getMessage().split(" from ")[0]) for r in loud] == [
         ("WARNING", "malformed HTTP request refused (400 BadHttpMessage)"),
         ("WARNING", "malformed HTTP request refused (400 LineTooLong)")]

@@ -20,6 +20,11 @@ class RawResponse:
     body: bytes
 
 
+def foreign_digits(number: str, zero: str) -> str:
+    """``number`` in another script's digits ("٠" Arabic-Indic, "０" full-width): int() reads them, regexes must not."""
+    return number.translate(str.maketrans("0123456789", "".join(chr(ord(zero) + n) for n in range(10))))
+
+
 def _bytes(value: str | bytes) -> bytes:
     return value if isinstance(value, bytes) else value.encode("utf-8")
 
