@@ -33,20 +33,26 @@ RUN groupadd --system --gid 10001 supportbot \
 WORKDIR /var/lib/supportbot
 VOLUME ["/var/lib/supportbot"]
 
-# In a container the HTTP server must listen beyond loopback; keep the port in
-# the environment (not only in the TOML file) so that HEALTHCHECK finds it.
+# In a container the public listener (portal webhook, Slack's HTTP mode, the
+# customers' close and survey pages) must listen beyond loopback. The operators'
+# listener (/healthz, /metrics) stays on the container's loopback, where
+# HEALTHCHECK runs; to let Prometheus scrape it, set SUPPORTBOT_OPS_HOST=0.0.0.0
+# and publish 8081 only on a private network. Keep the ports in the environment
+# (not only in the TOML file) so that HEALTHCHECK finds them.
 ENV SUPPORTBOT_HTTP_HOST=0.0.0.0 \
     SUPPORTBOT_HTTP_PORT=8080 \
+    SUPPORTBOT_OPS_HOST=127.0.0.1 \
+    SUPPORTBOT_OPS_PORT=8081 \
     SUPPORTBOT_DATABASE_URL=sqlite:////var/lib/supportbot/supportbot.db \
     SUPPORTBOT_DESK_ATTACHMENTS_DIR=/var/lib/supportbot/attachments
 EXPOSE 8080
 
 USER supportbot
 
-# /healthz answers 200 when every enabled component is up, 503 otherwise
-# (urlopen raises on 503, so the exit status is 1: unhealthy).
+# /healthz (on the operators' listener) answers 200 when every enabled component
+# is up, 503 otherwise (urlopen raises on 503, so the exit status is 1: unhealthy).
 HEALTHCHECK --interval=30s --timeout=5s --start-period=30s --retries=3 \
-    CMD ["python", "-c", "import os, urllib.request; urllib.request.urlopen('http://127.0.0.1:%s/healthz' % os.environ.get('SUPPORTBOT_HTTP_PORT', '8080'), timeout=4)"]
+    CMD ["python", "-c", "import os, urllib.request; urllib.request.urlopen('http://127.0.0.1:%s/healthz' % os.environ.get('SUPPORTBOT_OPS_PORT', '8081'), timeout=4)"]
 
 # SIGTERM (docker stop) stops it in stages within desk.shutdown_grace_s (20 s);
 # give `docker stop` more than that: `docker stop -t 30`, or stop_grace_period

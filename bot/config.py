@@ -163,7 +163,11 @@ class PortalSettings(Section):
     )
     emergency_phone: str = Field("+46 8 000 00 00", description="Phone number for emergencies, named in templates.")
     webhook_max_bytes: int = Field(
-        64 * 1024 * 1024, ge=1024, description="Largest webhook body accepted (base64 attachments included); larger gets 413."
+        2 * 1024 * 1024, ge=1024,
+        description="Largest webhook body accepted; larger gets 413, before the body is read when the request "
+        "announces its length. 2 MiB holds a case at the schema's limits (a 1,000,000-character description, "
+        "50 attachments as links): attachments are meant to come as URLs. A portal that inlines files as "
+        "`content_base64` needs 4/3 of their size on top. A well-formed request holds up to this much memory while its signature is checked.",
     )
 
 
@@ -182,10 +186,16 @@ class PortalSettings(Section):
 
 
 class HttpSettings(Section):
-    enabled: bool = Field(True, description="Serve /healthz, /metrics, webhooks and survey pages.")
-    host: str = Field("127.0.0.1", description="Listen address.")
-    port: int = Field(8080, ge=1, le=65535, description="Listen port.")
+    enabled: bool = Field(True, description="Serve the public listener: the portal webhook, Slack's HTTP mode, the close and survey pages.")
+    host: str = Field("127.0.0.1", description="Listen address of the public listener.")
+    port: int = Field(8080, ge=1, le=65535, description="Listen port of the public listener.")
     public_base_url: str = Field("http://127.0.0.1:8080/", description="Base URL used in links sent to customers.")
+
+
+class OpsSettings(Section):
+    enabled: bool = Field(True, description="Serve the operators' listener: /healthz and /metrics, and nothing else.")
+    host: str = Field("127.0.0.1", description="Listen address for /healthz and /metrics: keep it off the public network (a health check or Prometheus reaches it on the host or a private network).")
+    port: int = Field(8081, ge=1, le=65535, description="Listen port for /healthz and /metrics; never the same as `http.port`.")
 
 
 class RotaEntry(Section):
@@ -265,9 +275,16 @@ class Settings(Section):
     sla: SlaSettings = SlaSettings()
     portal: PortalSettings = PortalSettings()
     http: HttpSettings = HttpSettings()
+    ops: OpsSettings = OpsSettings()
     oncall: OncallSettings = OncallSettings()
     routing: RoutingSettings = RoutingSettings()
     lifecycle: LifecycleSettings = LifecycleSettings()
+
+    @model_validator(mode="after")
+    def _listeners_apart(self) -> "Settings":
+        if self.http.enabled and self.ops.enabled and self.http.port == self.ops.port:
+            raise ValueError(f"ops.port: must differ from http.port (both {self.ops.port})")
+        return self
 
 
 def load_settings(path: str | os.PathLike | None = None, environ: Mapping[str, str] | None = None) -> Settings:
@@ -319,8 +336,10 @@ def _apply_environment(data: dict[str, Any], environ: Mapping[str, str]) -> None
 
 
 def _describe(error: Mapping[str, Any], path: Any) -> str:
-    where = ".".join(str(part) for part in error["loc"]) or "(top level)"
     origin = f" (in {path})" if path else ""
+    if not error["loc"]:  # a rule across sections names its settings itself
+        return error["msg"].removeprefix("Value error, ") + origin
+    where = ".".join(str(part) for part in error["loc"])
     if error["type"] == "extra_forbidden":
         return f"{where}: unknown setting{origin}"
     if error["type"] == "missing":

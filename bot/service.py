@@ -12,9 +12,10 @@ worker after each run, so an answer leaves within milliseconds, not at the next
 Shutdown (SIGTERM/SIGINT) goes in stages within ``desk.shutdown_grace_s``: the
 edges stop accepting (SMTP ingress closes its socket, the poller leaves IDLE),
 the intake worker processes what the edges already handed over, the outbox
-worker finishes the row in hand, and the HTTP server goes last so /healthz
-reports the shutdown. Anything unfinished at the deadline is safe: stored mail is
-swept at the next start and a claimed outbox row is retried when its lease ends.
+worker finishes the row in hand, and the HTTP listeners go last so /healthz
+(on the operators' listener, bot/http_server.py) reports the shutdown. Anything
+unfinished at the deadline is safe: stored mail is swept at the next start and a
+claimed outbox row is retried when its lease ends.
 
 Several replicas may share one PostgreSQL: the poller runs only while its process
 holds the mailbox's lease (bot/ingress/mailbox_lease.py); outbox claims, intake
@@ -34,10 +35,11 @@ import time
 from collections import Counter
 from collections.abc import Callable, Iterable
 
-from bot.http_server import HttpServer
+from bot.http_server import HttpServer, ops_routes
 from bot.ingress.imap_poller import ImapPoller
 from bot.ingress.mailbox_lease import LeasedPoller, MailboxLease
 from bot.jobs.outbox_worker import Deliverer, OutboxWorker, RetryPolicy
+from bot.logging_setup import SecretMask, secret_values
 from bot.metrics import Metrics
 from bot.runtime import Runtime
 from bot.supervisor import Component, Supervisor, ThreadComponent
@@ -293,7 +295,10 @@ class Service:
         )
         self.outbox = OutboxLoop(worker)
         self.intake = IntakeWorker(runtime.intake, self._after_intake)
-        self.http = HttpServer(settings.http, self.health, self.metrics) if settings.http.enabled else None
+        self.http = HttpServer("http", settings.http.host, settings.http.port) if settings.http.enabled else None
+        self.ops = (HttpServer("ops", settings.ops.host, settings.ops.port, ops_routes(self.health, self.metrics))
+                    if settings.ops.enabled else None)
+        self._mask = SecretMask(secret_values(settings))
         self.poller: TrackedPoller | None = None
         self.poller_component: PollerComponent | None = None
         self._components: list[Component] = [self.intake, self.outbox, *self._edges(), *periodic_jobs(runtime),
@@ -308,6 +313,8 @@ class Service:
             if slack is not None:
                 self.http.add_routes(slack.routes())  # /slack/events in HTTP mode; none in Socket Mode
             self._components.append(self.http)
+        if self.ops is not None:
+            self._components.append(self.ops)
         self._supervisor = Supervisor(self._components, on_restart=self._count_restart)
         self.metrics.bind(runtime.sessions, runtime.clock, self.component_health,
                           self.poller_component.sync_lag_s if self.poller_component else None)
@@ -344,7 +351,13 @@ class Service:
     # -- health ----------------------------------------------------------------
 
     def component_health(self) -> dict[str, dict]:
-        return self._supervisor.health()
+        """The supervisor's report, each ``last_error`` through the logs' secret mask (an exception's
+        text can quote a password or a token, and /healthz is read by more people than the logs)."""
+        report = self._supervisor.health()
+        for status in report.values():
+            if status["last_error"]:
+                status["last_error"] = self._mask.mask(status["last_error"])
+        return report
 
     def health(self) -> dict:
         """The /healthz document: ``status`` is ``ok`` when every enabled component is up."""
@@ -354,7 +367,7 @@ class Service:
         else:
             status = "ok" if all(c["up"] for c in components.values()) else "degraded"
         enabled = set(components)
-        disabled = [name for name in ("smtp_ingress", "imap", "http") if name not in enabled]
+        disabled = [name for name in ("smtp_ingress", "imap", "http", "ops") if name not in enabled]
         return {"status": status, "components": components, "disabled": disabled}
 
     async def wait_until_up(self, timeout: float = 15.0) -> None:

@@ -18,6 +18,7 @@ import base64
 import hashlib
 import hmac
 import logging
+import re
 import secrets
 from datetime import datetime, timedelta
 from urllib.parse import urlencode, urljoin
@@ -25,6 +26,9 @@ from urllib.parse import urlencode, urljoin
 log = logging.getLogger("supportbot.signing")
 
 _PROCESS_KEY = secrets.token_bytes(32)
+# ASCII digits and nothing else: int() also reads "+11", "1_1", " 11" and "١١" as 11, and
+# the black-box runs of issue 16 had each of them verified as ticket 11's token.
+_ID, _EXPIRY = re.compile(r"[0-9]{1,18}"), re.compile(r"[0-9]{1,12}")
 _warned = False
 
 
@@ -46,11 +50,10 @@ class Signer:
 
     def verify(self, token: str, purpose: str, now: datetime) -> int:
         """The ticket id of a genuine, unexpired token for ``purpose``; raises BadToken otherwise."""
-        try:
-            raw_id, raw_expiry, mac = token.split(".")
-            ticket_id, expiry = int(raw_id), int(raw_expiry)
-        except (AttributeError, ValueError):
-            raise BadToken("malformed token") from None
+        parts = token.split(".") if isinstance(token, str) else []
+        if len(parts) != 3 or not _ID.fullmatch(parts[0]) or not _EXPIRY.fullmatch(parts[1]):
+            raise BadToken("malformed token")
+        ticket_id, expiry, mac = int(parts[0]), int(parts[1]), parts[2]
         if not hmac.compare_digest(mac.encode("ascii", "replace"), self._mac(purpose, ticket_id, expiry).encode()):
             raise BadToken("bad signature")
         if now.timestamp() > expiry:

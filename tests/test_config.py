@@ -64,6 +64,7 @@ def test_config_path_from_environment(tmp_path):
         ("imap = 3\n", {}, "imap: Input should be a valid dictionary"),
         ("[portal]\nnotification_subject_pattern = 'Nytt (ärende'\n", {}, "portal.notification_subject_pattern: Value error, not a regular expression"),
         ("[portal]\nnotification_subject_pattern = 'Nytt ärende'\n", {}, "needs a named group"),
+        ("[http]\nport = 9000\n", {"SUPPORTBOT_OPS_PORT": "9000"}, "ops.port: must differ from http.port (both 9000)"),
     ],
 )
 def test_bad_settings_fail_with_one_line_naming_them(tmp_path, text, env, message):

@@ -14,7 +14,7 @@ from bot.runtime import Runtime
 @click.command()
 @pass_cli
 def run(cli: CliContext) -> None:
-    """Run the service: mail intake, outbox delivery, /healthz and /metrics, until SIGTERM/SIGINT."""
+    """Run the service: mail intake, outbox delivery, the public and ops listeners, until SIGTERM/SIGINT."""
     runtime = prepared_runtime(cli)
     from bot.service import Service
 

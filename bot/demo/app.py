@@ -49,7 +49,7 @@ async def run_demo(base: Path, *, once: bool, log_format: str, verbose: bool, sa
     sink = await MailSink(base / "sent", say).start()
     standin = await SlackStandin(printer=say, users={a.slack_user: {"email": a.email, "real_name": a.name}
                                                      for a in AGENTS}).start_async()
-    ports = Ports(smtp_ingress=free_port(), http=free_port(), sink=sink.port)
+    ports = Ports(smtp_ingress=free_port(), http=free_port(), ops=free_port(), sink=sink.port)
     settings = demo_settings(base, ports, standin.base_url)
     setup_logging(log_format, verbose, secret_values(settings), log_file=str(base / LOG_NAME))
     clock = DemoClock()
@@ -74,7 +74,7 @@ async def run_demo(base: Path, *, once: bool, log_format: str, verbose: bool, sa
             return 1
         if ok is None:
             return 0
-        say(await _http_check(ports.http))
+        say(await _http_check(ports.ops))
         say("\n" + "\n".join(await asyncio.to_thread(summary_lines, runtime.sessions)))
         if not once:
             say(_invitation(ports))
@@ -135,7 +135,8 @@ def _banner(base: Path, ports: Ports, slack_url: str, reference: str) -> str:
         f"  database     {base / DB_NAME} (created fresh at every start), log in {base / LOG_NAME}",
         f"  mail in      SMTP ingress on 127.0.0.1:{ports.smtp_ingress} for {SUPPORT}",
         f"  mail out     captured by a local SMTP sink (127.0.0.1:{ports.sink}) into the Maildir {base / 'sent'}",
-        f"  HTTP         http://127.0.0.1:{ports.http}/healthz and /metrics",
+        f"  HTTP         customers' pages and webhooks on http://127.0.0.1:{ports.http}/; "
+        f"http://127.0.0.1:{ports.ops}/healthz and /metrics for operators",
         f"  Slack API    stand-in at {slack_url}",
         f"  seeded       Västerby kommun: Åsa Andersson (sv), John Smith (en); agents Anna Lind (1st line), "
         f"Erik Berg (2nd line); ticket {reference} waiting on John",
@@ -153,5 +154,5 @@ def _invitation(ports: Ports) -> str:
         f"  {one_liner}",
         "Write as asa@vasterby.example or john@vasterby.example to be a registered contact.",
         f"Answers show up here and in the Maildir; health and metrics at "
-        f"http://127.0.0.1:{ports.http}/healthz and /metrics.",
+        f"http://127.0.0.1:{ports.ops}/healthz and /metrics.",
     ])

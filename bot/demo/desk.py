@@ -46,6 +46,7 @@ AGENTS = (Person("Anna Lind", "anna@vendor.example", slack_user="U0DEMOANNA"),
 class Ports:
     smtp_ingress: int
     http: int
+    ops: int
     sink: int
 
 
@@ -63,6 +64,7 @@ def demo_settings(base: Path, ports: Ports, slack_api_url: str) -> Settings:
                   "alerts_channel": ALERTS_CHANNEL, "api_base_url": slack_api_url, "min_post_interval_s": 0},
         "http": {"enabled": True, "host": "127.0.0.1", "port": ports.http,
                  "public_base_url": f"http://127.0.0.1:{ports.http}/"},
+        "ops": {"enabled": True, "host": "127.0.0.1", "port": ports.ops},
         "portal": {"url": "https://portal.vendor.example/", "webhook_secret": "demo-portal-secret"},
     })
 

@@ -4,7 +4,7 @@
 supervisor (``run``/``stop``/``is_up``): in Socket Mode ``run`` holds the
 connection (slack_sdk reconnects by itself); in HTTP mode the service mounts
 :meth:`SlackComponent.routes` (``POST /slack/events``, for events and
-interactivity alike) on its aiohttp server and ``run`` only waits. On stop the
+interactivity alike, signature checked first: bot/ingress/slack_http.py) on its aiohttp server and ``run`` only waits. On stop the
 component closes the connection and waits up to ``drain_s`` for listeners that
 already acked to finish their Desk call and their ephemeral.
 """
@@ -17,30 +17,20 @@ from collections.abc import Callable
 from datetime import datetime
 
 from aiohttp import web
-from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
 from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 from slack_bolt.async_app import AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.config import ConfigError, Settings, SlackSettings
-from bot.ingress.slack_app import build_app
+from bot.ingress.slack_app import build_app, signing_secret
+from bot.ingress.slack_http import EVENTS_PATH, slack_routes
 from bot.ingress.slack_listeners.inflight import InFlight
 from bot.staff.actions import Desk
 
 log = logging.getLogger("supportbot.slack")
 
-EVENTS_PATH = "/slack/events"
 DEFAULT_DRAIN_S = 10.0
-
-
-def slack_routes(app: AsyncApp, path: str = EVENTS_PATH) -> list[web.RouteDef]:
-    """``POST path`` → Bolt (signature checked there: 401 for a bad, stale or missing one)."""
-
-    async def slack_events(request: web.Request) -> web.StreamResponse:
-        return await to_aiohttp_response(await app.async_dispatch(await to_bolt_request(request)))
-
-    return [web.post(path, slack_events)]
 
 
 class SlackComponent:
@@ -62,7 +52,7 @@ class SlackComponent:
 
     def routes(self) -> list[web.RouteDef]:
         """What the HTTP server mounts: the events endpoint in HTTP mode, nothing in Socket Mode."""
-        return slack_routes(self.app) if self._slack.mode == "http" else []
+        return slack_routes(self.app, signing_secret(self._slack)) if self._slack.mode == "http" else []
 
     async def run(self) -> None:
         handler = None

@@ -5,11 +5,27 @@ from __future__ import annotations
 import base64
 import binascii
 import re
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 _EMAIL = re.compile(r"^[^@\s<>\"]+@[^@\s<>\"]+\.[^@\s<>\"]+$")
+# PostgreSQL text cannot hold NUL (a 500 before this check), and a line break in a
+# one-line field would end up in a mail header. Tabs are harmless; text keeps its line breaks.
+_CONTROL_IN_LINE = re.compile(r"[\x00-\x08\x0a-\x1f\x7f]")
+_CONTROL_IN_TEXT = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def _no_control(pattern: re.Pattern[str]):
+    def check(value: str) -> str:
+        if pattern.search(value):
+            raise ValueError("must not contain control characters")
+        return value
+    return AfterValidator(check)
+
+
+Line = Annotated[str, _no_control(_CONTROL_IN_LINE)]
+Text = Annotated[str, _no_control(_CONTROL_IN_TEXT)]
 
 
 class PortalAttachment(BaseModel):
@@ -17,10 +33,10 @@ class PortalAttachment(BaseModel):
 
     model_config = ConfigDict(extra="ignore")
 
-    name: str = Field(min_length=1, max_length=1024)
+    name: Line = Field(min_length=1, max_length=1024)
     url: str | None = Field(None, max_length=2048)
     content_base64: str | None = None
-    content_type: str = Field("application/octet-stream", max_length=255)
+    content_type: Line = Field("application/octet-stream", max_length=255)
 
     @field_validator("url")
     @classmethod
@@ -51,11 +67,11 @@ class PortalCase(BaseModel):
     model_config = ConfigDict(extra="ignore", str_strip_whitespace=True)
 
     case_id: str = Field(pattern=r"^[A-Za-z0-9_-]{1,64}$")
-    organisation: str = Field(min_length=1, max_length=64)
+    organisation: Line = Field(min_length=1, max_length=64)
     contact_email: str = Field(max_length=320)
-    subject: str = Field(min_length=1, max_length=998)
-    description: str = Field(min_length=1, max_length=1_000_000)
-    category: str = Field("", max_length=64)
+    subject: Line = Field(min_length=1, max_length=998)
+    description: Text = Field(min_length=1, max_length=1_000_000)
+    category: Line = Field("", max_length=64)
     attachments: list[PortalAttachment] = Field([], max_length=50)
 
     @field_validator("organisation", mode="before")

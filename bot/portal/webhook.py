@@ -1,10 +1,14 @@
 """POST /portal/cases: the portal's signed case registrations (aiohttp).
 
-An edge: it reads the body (bounded), checks the signature (401), parses the
-JSON (422 with field errors), and hands the case to ``bot.portal.intake`` in a
-worker thread. 201 with the reference for a new ticket; 200 with the same
-reference when the case id is already known (a retry, or the portal's
-notification mail got there first); 503 while ``portal.webhook_secret`` is unset.
+An edge: it checks the signature headers (401 before a byte of the body is
+read), reads the body in chunks up to ``portal.webhook_max_bytes`` hashing it
+as it streams (413 past the cap, 401 when the signature does not hold), and
+only then parses the JSON (422 with field errors) and hands the case to
+``bot.portal.intake`` in a worker thread. 201 with the reference for a new
+ticket; 200 with the same reference when the case id is already known (a retry,
+or the portal's notification mail got there first); 503 while
+``portal.webhook_secret`` is unset. Every refusal is one WARNING line that names
+the reason (and for a 422 the fields), never the body.
 """
 
 from __future__ import annotations
@@ -17,7 +21,8 @@ from aiohttp import web
 
 from bot.portal.intake import CaseRejected, register_case
 from bot.portal.schema import parse_case
-from bot.portal.signature import SignatureError, verify
+from bot.portal.signature import PORTAL
+from bot.signed_requests import Refused, TooLarge
 
 log = logging.getLogger("supportbot.portal")
 
@@ -34,43 +39,35 @@ class PortalWebhook:
         if not secret:
             log.error("portal webhook called but portal.webhook_secret is not set")
             return web.json_response({"error": "webhook not configured"}, status=503)
-        body = await _read_bounded(request, settings.portal.webhook_max_bytes)
         try:
-            verify(secret, request.headers.get("X-Portal-Timestamp"), request.headers.get("X-Portal-Signature"),
-                   body, self._runtime.clock())
-        except SignatureError as exc:
-            log.warning("portal webhook refused from %s: %s", request.remote, exc)
-            return web.json_response({"error": "invalid signature"}, status=401)
+            body = await PORTAL.read_body(request, secret, self._runtime.clock().timestamp(),
+                                          settings.portal.webhook_max_bytes)
+        except TooLarge as exc:
+            return _refused(request, 413, str(exc), {"error": "body too large"})
+        except Refused as exc:
+            return _refused(request, 401, str(exc), {"error": "invalid signature"})
         try:
             data = json.loads(body)
-        except (UnicodeDecodeError, ValueError):
-            return _unprocessable({"body": "not valid JSON"})
+        except (UnicodeDecodeError, ValueError, RecursionError):
+            # RecursionError: 50,000 nested brackets are JSON that CPython's parser will not descend.
+            return _unprocessable(request, {"body": "not valid JSON"})
         case, errors = parse_case(data)
         if case is None:
-            return _unprocessable(errors)
+            return _unprocessable(request, errors)
         try:
             result = await asyncio.to_thread(register_case, self._runtime.sessions, settings, self._runtime.services,
                                              self._runtime.clock(), case)
         except CaseRejected as exc:
-            return _unprocessable(exc.errors)
+            return _unprocessable(request, exc.errors)
         log.info("portal case %s: %s %s", case.case_id, "opened" if result.created else "already", result.reference)
         return web.json_response({"reference": result.reference, "created": result.created},
                                  status=201 if result.created else 200)
 
 
-async def _read_bounded(request: web.Request, limit: int) -> bytes:
-    # Read it ourselves: the application's client_max_size (1 MiB by default)
-    # is too small for base64 attachments, and this limit is the portal's own.
-    if request.content_length is not None and request.content_length > limit:
-        raise web.HTTPRequestEntityTooLarge(max_size=limit, actual_size=request.content_length)
-    chunks, size = [], 0
-    async for chunk in request.content.iter_chunked(64 * 1024):
-        size += len(chunk)
-        if size > limit:
-            raise web.HTTPRequestEntityTooLarge(max_size=limit, actual_size=size)
-        chunks.append(chunk)
-    return b"".join(chunks)
+def _refused(request: web.Request, status: int, reason: str, answer: dict) -> web.Response:
+    log.warning("portal webhook refused (%d %s) from %s", status, reason, request.remote)
+    return web.json_response(answer, status=status)
 
 
-def _unprocessable(errors: dict[str, str]) -> web.Response:
-    return web.json_response({"errors": errors}, status=422)
+def _unprocessable(request: web.Request, errors: dict[str, str]) -> web.Response:
+    return _refused(request, 422, "fields: " + ", ".join(sorted(errors)), {"errors": errors})

@@ -12,8 +12,9 @@ from aiohttp import web
 
 from bot.config import ConfigError
 from bot.egress.slack_views import CLAIM
-from bot.ingress.slack_app import build_app
-from bot.ingress.slack_runner import EVENTS_PATH, make_slack_component, slack_routes
+from bot.ingress.slack_app import build_app, signing_secret
+from bot.ingress.slack_http import EVENTS_PATH, slack_routes
+from bot.ingress.slack_runner import make_slack_component
 from bot.ingress.slack_listeners.inflight import InFlight
 from tests.ingress.slack_fixtures import (  # noqa: F401 - fixtures
     AGNES,
@@ -117,7 +118,7 @@ def test_socket_mode_serves_no_http_route_and_signs_with_nothing_guessable(slack
         assert component.routes() == []
         # Even mounted by mistake, the route would refuse everything: the app's secret is random.
         app = build_app(settings, slack_env.desk, slack_env.sessions, slack_env.clock, inflight=InFlight())
-        runner, url = await serve(slack_routes(app))
+        runner, url = await serve(slack_routes(app, signing_secret(settings.slack)))
         try:
             body, headers = signed_body(card_click(CLAIM, slack_env.add_ticket()))
             async with aiohttp.ClientSession() as http, http.post(url, data=body.encode(), headers=headers) as response:

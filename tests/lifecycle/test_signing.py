@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 from datetime import datetime, timedelta, timezone
 
 import pytest
 
 from bot.config import Settings
-from bot.portal.signature import SignatureError, sign, verify
+from bot.portal.signature import PORTAL, sign
+from bot.signed_requests import Refused
 from bot.signing import BadToken, Signer, closure_link, signer_from_settings, survey_links
 
 NOW = datetime(2026, 3, 10, 9, 15, tzinfo=timezone.utc)
@@ -50,12 +53,12 @@ def test_links_carry_one_token_under_the_public_base_url():
 def test_the_portal_signature():
     body = b'{"case_id": "P-1"}'
     header = sign("secret", 1773134100, body)
-    assert header.startswith("v1=") and len(header) == 67
-    verify("secret", "1773134100", header, body, datetime.fromtimestamp(1773134100 + 299, timezone.utc))
-    for args in [("secret", "1773134100", header, body + b" "), ("other", "1773134100", header, body),
-                 ("secret", None, header, body), ("secret", "1773134100", None, body),
-                 ("secret", "-1773134100", header, body)]:
-        with pytest.raises(SignatureError):
-            verify(*args, datetime.fromtimestamp(1773134100, timezone.utc))
-    with pytest.raises(SignatureError, match="five-minute"):
-        verify("secret", "1773134100", header, body, datetime.fromtimestamp(1773134100 + 301, timezone.utc))
+    assert header == "v1=" + hmac.new(b"secret", b"v1:1773134100:" + body, hashlib.sha256).hexdigest()
+    assert PORTAL.fresh_headers({"X-Portal-Timestamp": "1773134100", "X-Portal-Signature": header},
+                                1773134100 + 300) == ("1773134100", header[3:])
+    for timestamp, signature in [(None, header), ("1773134100", None), ("-1773134100", header),
+                                 ("1773134100", header.upper()), ("1773134100", header + " ")]:
+        with pytest.raises(Refused, match="missing|malformed"):
+            PORTAL.fresh_headers({"X-Portal-Timestamp": timestamp, "X-Portal-Signature": signature}, 1773134100)
+    with pytest.raises(Refused, match="five-minute"):
+        PORTAL.fresh_headers({"X-Portal-Timestamp": "1773134100", "X-Portal-Signature": header}, 1773134100 + 301)

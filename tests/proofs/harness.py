@@ -2,8 +2,8 @@
 
 One process per :class:`ServiceProcess`, started from a TOML file written here
 with the secrets in the environment (as the README asks). The test talks to it
-only over its real protocols — SMTP ingress, IMAP (Dovecot), HTTP (/healthz,
-/metrics) — and reads its SQLite database the way an operator would.
+only over its real protocols — SMTP ingress, IMAP (Dovecot), HTTP (/healthz and
+/metrics on the operators' listener) — and reads its SQLite database the way an operator would.
 """
 
 from __future__ import annotations
@@ -63,6 +63,7 @@ class DeskConfig:
     slack_token: str = ""
     ingress_port: int = field(default_factory=free_port)
     http_port: int = field(default_factory=free_port)
+    ops_port: int = field(default_factory=free_port)
     support_address: str = SUPPORT
     sections: dict[str, dict[str, Any]] = field(default_factory=dict)
 
@@ -84,6 +85,7 @@ class DeskConfig:
             "smtp_ingress": {"enabled": True, "port": self.ingress_port, "recipients": [self.support_address]},
             "http": {"enabled": True, "port": self.http_port,
                      "public_base_url": f"http://127.0.0.1:{self.http_port}/"},
+            "ops": {"port": self.ops_port},
             "portal": {"new_case_policy": "ticket"},
         }
         if self.imap is not None:
@@ -197,11 +199,11 @@ class ServiceProcess:
         return self.process is not None and self.process.poll() is None
 
     def health(self) -> dict | None:
-        status, body = http_get(self.config.http_port, "/healthz")
+        status, body = http_get(self.config.ops_port, "/healthz")
         return json.loads(body) if status in (200, 503) and body else None
 
     def metrics(self) -> str:
-        return http_get(self.config.http_port, "/metrics", timeout=40)[1].decode()
+        return http_get(self.config.ops_port, "/metrics", timeout=40)[1].decode()
 
     def wait_healthy(self, timeout: float = 30.0) -> dict:
         def healthy():

@@ -95,7 +95,7 @@ def test_dovecot_killed_during_idle_and_back_on_the_same_port(tmp_path, sink, ru
         imap.stop()  # SIGKILL of Dovecot's process group: the IDLE connection is cut
         down = poll_until(lambda: (h := service.health()) and not h["components"]["imap"]["up"] and h,
                           timeout=15, what="/healthz showing imap down")
-        assert down["status"] == "degraded" and http_get(config.http_port, "/healthz")[0] == 503
+        assert down["status"] == "degraded" and http_get(config.ops_port, "/healthz")[0] == 503
         assert "connection lost" in down["components"]["imap"]["last_error"]
         metrics = service.metrics()
         assert sample(metrics, "supportbot_component_up", component="imap") == 0

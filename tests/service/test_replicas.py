@@ -171,10 +171,10 @@ TAKEOVER_BOUND_S = LEASE_S + LEASE_S / 3
 
 
 class Replica:
-    """`supportbot run` as a subprocess with its own HTTP port, on the shared database and mailbox."""
+    """`supportbot run` as a subprocess with its own HTTP ports, on the shared database and mailbox."""
 
     def __init__(self, tmp_path: Path, name: str, db_url: str, imap, sink: SmtpSink):
-        self.http_port = free_port()
+        self.http_port, self.ops_port = free_port(), free_port()
         config = tmp_path / f"{name}.toml"
         config.write_text(f"""
 [desk]
@@ -193,6 +193,8 @@ username = "{imap.username}"
 lease_s = {LEASE_S}
 [http]
 port = {self.http_port}
+[ops]
+port = {self.ops_port}
 """)
         env = service_env() | {"SUPPORTBOT_DATABASE_URL": db_url, "SUPPORTBOT_IMAP_PASSWORD": imap.password}
         self.log = tmp_path / f"{name}.log"
@@ -205,7 +207,7 @@ port = {self.http_port}
         return self.process.pid
 
     def healthy(self) -> bool:
-        return http_get(self.http_port, "/healthz")[0] == 200
+        return http_get(self.ops_port, "/healthz")[0] == 200
 
     def messages(self) -> list[str]:
         return [json.loads(line)["message"] for line in self.log.read_text().splitlines() if line.startswith("{")]

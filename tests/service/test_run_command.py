@@ -38,7 +38,8 @@ def http_get(port: int, path: str) -> tuple[int, bytes]:
         return 0, b""
 
 
-def write_config(tmp_path: Path, *, sink_port: int, ingress_port: int, http_port: int) -> Path:
+def write_config(tmp_path: Path, *, sink_port: int, ingress_port: int, http_port: int, ops_port: int,
+                 extra: str = "") -> Path:
     url = f"sqlite:///{tmp_path / 'run.db'}"
     engine = make_engine(url)
     migrate.upgrade(engine)
@@ -59,7 +60,9 @@ enabled = true
 port = {ingress_port}
 [http]
 port = {http_port}
-""")
+[ops]
+port = {ops_port}
+{extra}""")
     return path
 
 
@@ -81,14 +84,15 @@ def unknown_sender_mail() -> EmailMessage:
 
 def test_run_answers_an_unknown_sender_reports_health_and_metrics_and_stops_on_sigterm(tmp_path):
     sink = SmtpSink().start()
-    ingress_port, http_port = free_port(), free_port()
-    config = write_config(tmp_path, sink_port=sink.port, ingress_port=ingress_port, http_port=http_port)
+    ingress_port, http_port, ops_port = free_port(), free_port(), free_port()
+    config = write_config(tmp_path, sink_port=sink.port, ingress_port=ingress_port, http_port=http_port,
+                          ops_port=ops_port)
     stderr_path = tmp_path / "stderr.log"
     with stderr_path.open("w") as stderr:
         process = subprocess.Popen([str(SUPPORTBOT), "--config", str(config), "--log-format", "json", "run"],
                                    stdout=subprocess.DEVNULL, stderr=stderr, env=service_env())
     try:
-        poll_until(lambda: http_get(http_port, "/healthz")[0] == 200, timeout=30, what="/healthz answering 200")
+        poll_until(lambda: http_get(ops_port, "/healthz")[0] == 200, timeout=30, what="/healthz answering 200")
         mail = unknown_sender_mail()
         with smtplib.SMTP("127.0.0.1", ingress_port, timeout=10) as client:
             client.send_message(mail)
@@ -98,18 +102,18 @@ def test_run_answers_an_unknown_sender_reports_health_and_metrics_and_stops_on_s
         assert recipients == ["kim@elsewhere.example"]
         assert answer["X-Supportbot-Id"].strip() == f"auto:{mail['Message-ID']}:unknown_sender"
 
-        status, body = http_get(http_port, "/healthz")
+        status, body = http_get(ops_port, "/healthz")
         health = json.loads(body)
         assert status == 200 and health["status"] == "ok"
         assert {name: c["up"] for name, c in health["components"].items()} == {
-            "intake": True, "outbox": True, "smtp_ingress": True, "http": True, "auto_close": True,
+            "intake": True, "outbox": True, "smtp_ingress": True, "http": True, "ops": True, "auto_close": True,
             "sla_monitor": True, "retention": True}
         assert "imap" in health["disabled"]
 
         # The sink has the answer a moment before the worker marks its row sent.
         settled = ('supportbot_messages_received_total{channel="email",outcome="processed"} 1.0',
                    "supportbot_outbox_depth 0.0")
-        metrics = poll_until(lambda: _text_with(http_get(http_port, "/metrics")[1].decode(), settled),
+        metrics = poll_until(lambda: _text_with(http_get(ops_port, "/metrics")[1].decode(), settled),
                              what="the processed mail counted and the outbox empty in /metrics")
         for line in ('supportbot_mail_stored_total{source="smtp"} 1.0',
                      "supportbot_outbox_oldest_age_seconds 0.0", 'supportbot_tickets{status="new"} 0.0',

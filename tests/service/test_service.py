@@ -25,6 +25,7 @@ def make_runtime(tmp_path: Path, sink: SmtpSink, **sections) -> Runtime:
         "desk": {"attachments_dir": str(tmp_path / "attachments")},
         "smtp": {"host": "127.0.0.1", "port": sink.port, "timeout_s": 5},
         "http": {"enabled": False},
+        "ops": {"port": free_port()},  # never the default port: other desks may run on this machine
         **sections,
     })
     runtime = Runtime(settings)
