@@ -32,8 +32,8 @@ from bot.devtools.slack_standin import SlackStandin
 from bot.domain.hours import BusinessCalendar
 from storage.db import make_engine, make_session_factory
 from storage.models import Agent, SlaAlert, Ticket
-from tests.proofs.harness import ALERTS_CHANNEL, SUPPORT, DeskConfig, ServiceProcess, poll_until, prepare_database, \
-    send_smtp
+from tests.proofs.harness import ALERTS_CHANNEL, SUPPORT, DeskConfig, ServiceProcess, metric_value, poll_until, \
+    prepare_database, send_smtp
 from tests.support.smtp_sink import SmtpSink
 
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
@@ -231,6 +231,9 @@ def test_down_over_both_minutes_the_breach_comes_alone(desk):
     desk.run_at(eleven_fifty(ticket))
     desk.expect(lambda: desk.delivered(posts=1, dms=1, mails=1), "the breach: post, DM and mail")
     desk.wait_until(ticket.first_response_due_at + timedelta(minutes=2 * REPEAT_MINUTES))
+    metrics = desk.service.metrics()
+    assert metric_value(metrics, "supportbot_sla_breaches_total") == 1.0  # what an operator's graph shows
+    assert metric_value(metrics, "supportbot_sla_warnings_total") == 0.0
     desk.stop()
     assert [(a.level, a.occurrence) for a in desk.alerts()] == [("breach", 1)]  # no stale warning
     assert desk.alert_posts() == ["SLA breach"] and desk.dms() == ["SLA breach"]
