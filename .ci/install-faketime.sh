@@ -13,13 +13,6 @@ for lib in /usr/lib/*/faketime/libfaketime.so.1 /usr/local/lib/faketime/libfaket
     fi
 done
 
-SUDO=""
-if [ "$(id -u)" -ne 0 ]; then
-    SUDO="sudo"
-fi
-
-export DEBIAN_FRONTEND=noninteractive
-$SUDO apt-get -qq update
-$SUDO apt-get -qq install -y --no-install-recommends -o Dpkg::Use-Pty=0 libfaketime >/dev/null
+sh "$(dirname "$0")/apt-install.sh" libfaketime
 
 echo "install-faketime: installed $(ls /usr/lib/*/faketime/libfaketime.so.1)"
