@@ -13,13 +13,6 @@ for name in chromium chromium-browser; do
     fi
 done
 
-SUDO=""
-if [ "$(id -u)" -ne 0 ]; then
-    SUDO="sudo"
-fi
-
-export DEBIAN_FRONTEND=noninteractive
-$SUDO apt-get -qq update
-$SUDO apt-get -qq install -y --no-install-recommends -o Dpkg::Use-Pty=0 chromium >/dev/null
+sh "$(dirname "$0")/apt-install.sh" chromium
 
 echo "install-chromium: installed $(chromium --version 2>/dev/null || echo chromium)"

@@ -1,7 +1,7 @@
 """Benchmark the SLA monitor: one tick over 100,000 open tickets of which 500 need an alert.
 
-The 500 are half warnings, half breaches, nobody assigned, an on-call agent
-from the rota and `oncall.email` set, Slack on: so a tick records 500 alert
+The 500 are half warnings, half breaches (warned before), nobody assigned, an
+on-call agent from the rota and `oncall.email` set, Slack on: so a tick records 500 alert
 rows, queues 500 card refreshes, 250 mails and four digests (alerts channel
 and the on-call DMs, each over the digest threshold), and moves 500
 ``sla_next_check_at`` — all in one transaction, as in production. Timed from
@@ -29,7 +29,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run from a checkout without installing
 
-from sqlalchemy import delete, insert, text, update  # noqa: E402
+from sqlalchemy import delete, insert, literal, select, text, update  # noqa: E402
 from sqlalchemy.engine import make_url  # noqa: E402
 
 from bot.config import Settings  # noqa: E402
@@ -80,10 +80,19 @@ def populate(engine, tickets: int, due: int) -> None:
 
 
 def reset(engine, due: int) -> None:
-    """Undo a tick: no alerts, no outbox rows, the due tickets due again."""
+    """Undo a tick: no outbox rows, the due tickets due again, and the alerts of before.
+
+    Those are a warning for each ticket about to breach (as in production: a
+    tick reads each due ticket's last alert) and one for every other second of
+    the rest, so that the alerts table is not a small one.
+    """
     with engine.begin() as connection:
         connection.execute(delete(OutboxRow))
         connection.execute(delete(SlaAlert))
+        connection.execute(insert(SlaAlert).from_select(
+            ["ticket_id", "kind", "level", "occurrence", "created_at"],
+            select(Ticket.id, literal("first_response"), literal("warning"), literal(1), Ticket.first_response_warn_at)
+            .where(Ticket.id % 2 == 1, (Ticket.id <= due) | (Ticket.id % 4 == 3))))
         table = Ticket.__table__
         for parity, column in ((1, table.c.first_response_warn_at), (0, table.c.first_response_due_at)):
             connection.execute(update(table).where(table.c.id <= due, table.c.id % 2 == (1 - parity))

@@ -143,7 +143,7 @@ class SlaSettings(Section):
     per_priority: dict[str, int] = Field({}, description="Override of the budget per priority (low/normal/high/urgent).")
     per_line: dict[str, int] = Field({}, description="Override of the budget per line (\"1\", \"2\", \"3\").")
     warning_fraction: float = Field(0.75, gt=0, lt=1, description="Warn when this share of the budget is used.")
-    repeat_minutes: int = Field(30, ge=1, description="Business minutes between breach reminders.")
+    repeat_minutes: int = Field(30, ge=1, description="Business minutes from the breach alert to reminder 1, and between reminders.")
     monitor_interval_s: float = Field(30.0, gt=0, description="How often the monitor ticks.")
     alert_out_of_hours: bool = Field(False, description="Send alerts while the desk is closed.")
     digest_after: int = Field(

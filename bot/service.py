@@ -93,7 +93,7 @@ def slack_component(runtime: Runtime) -> Component:
     return make_slack_component(runtime.settings, desk, runtime.sessions, runtime.clock)
 
 
-def periodic_jobs(runtime: Runtime) -> list[Component]:
+def periodic_jobs(runtime: Runtime, metrics: Metrics | None = None) -> list[Component]:
     """Clock-driven work: the SLA monitor (every ``sla.monitor_interval_s``), auto-close and retention (hourly)."""
     from bot.jobs.auto_close import auto_close
     from bot.jobs.periodic import PeriodicJob
@@ -103,10 +103,17 @@ def periodic_jobs(runtime: Runtime) -> list[Component]:
     settings, calendar = runtime.settings, runtime.services["calendar"]
     monitor = SlaMonitor(runtime.sessions, settings, calendar, runtime.clock)
 
+    def sla_tick() -> object:
+        report = monitor.tick()
+        if metrics is not None:  # the alerts this replica recorded; a sum over replicas counts each once
+            metrics.sla_warnings.inc(report.alerts["warning"])
+            metrics.sla_breaches.inc(report.alerts["breach"])
+        return report
+
     def close_waiting() -> object:
         return auto_close(runtime.sessions, settings, calendar, runtime.clock())
 
-    return [PeriodicJob("sla_monitor", settings.sla.monitor_interval_s, monitor.tick),
+    return [PeriodicJob("sla_monitor", settings.sla.monitor_interval_s, sla_tick),
             PeriodicJob("auto_close", 3600.0, close_waiting),
             RetentionJob(runtime.sessions, runtime.services["attachments"], settings.desk.retention_days,
                          runtime.clock)]
@@ -301,7 +308,7 @@ class Service:
         self._mask = SecretMask(secret_values(settings))
         self.poller: TrackedPoller | None = None
         self.poller_component: PollerComponent | None = None
-        self._components: list[Component] = [self.intake, self.outbox, *self._edges(), *periodic_jobs(runtime),
+        self._components: list[Component] = [self.intake, self.outbox, *self._edges(), *periodic_jobs(runtime, self.metrics),
                                              *extra_components]
         slack = slack_component(runtime) if settings.slack.enabled else None
         if slack is not None:

@@ -1,21 +1,39 @@
 """Which SLA alert a ticket is due for, and when to look at it next. Pure business-time arithmetic.
 
-A ticket's first-response clock has three kinds of instant: the warning
-(``warn_at``), the breach (``due_at``) and, while it stays breached, a reminder
-every ``repeat_minutes`` *business* minutes after the breach. The level is a
-function of the instant alone, so deciding it twice (two replicas, a restart)
-gives the same (level, occurrence) — the key that makes an alert exactly-once.
-A monitor that looks late (it was down, the desk was closed) sends only the
-level that is current, never the ones it missed.
+A ticket's first-response alerts come in one order — the warning, the breach,
+then reminder 1, 2, … while it stays breached — and each is recorded once under
+its (level, occurrence) key. What comes next depends on the instant *and* on the
+last alert recorded, never on the instant alone: a monitor that looks late (the
+service was down, a tick was slow, the desk was closed) raises the one alert that
+is due, never a burst of the ones it missed, and never skips the breach.
+
+- **Warning**: from ``warn_at``, while at least half of its notice
+  (``warn_at`` → ``due_at`` in business minutes) is left. Later than that, a
+  warning is noise seconds before the breach: the breach is the first alert.
+- **Breach**: the first look at or after ``due_at``, whatever came before
+  (issue 16: after a restart at 11:50 the breach of 10:50 was never sent, and
+  "reminder 1" and "reminder 2" went out 3 s apart).
+- **Reminder k**: ``repeat_minutes`` business minutes after the previous alert
+  was raised, counted from when it was raised, so two alerts are never closer
+  than that. Late by up to one monitor tick each; that is the price of "never
+  two at once".
 """
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from datetime import datetime
 
 LEVELS = ("warning", "breach", "reminder")
+
+
+@dataclass(frozen=True, slots=True)
+class Raised:
+    """The last alert recorded for a ticket: its level, occurrence and when it was raised."""
+
+    level: str
+    occurrence: int
+    at: datetime
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,18 +52,38 @@ def first_response_times(calendar, created_at: datetime, budget_minutes: float,
             calendar.add_business_minutes(created_at, budget_minutes))
 
 
-def decide(calendar, now: datetime, warn_at: datetime | None, due_at: datetime, repeat_minutes: float) -> Decision:
-    """The level current at ``now``: nothing before the warning, the warning until the breach, then
-    the breach (occurrence 1) and reminder ``k`` once ``k × repeat_minutes`` business minutes have
-    passed since it."""
-    if now < due_at:
-        if warn_at is not None and now >= warn_at:
-            return Decision("warning", 1, due_at)
-        return Decision(None, 0, warn_at if warn_at is not None else due_at)
-    late = calendar.business_minutes_between(due_at, now)
-    # business_minutes_between is exact microseconds / 60e6; the epsilon only guards the division.
-    k = max(0, math.floor(late / repeat_minutes + 1e-9))
-    following = calendar.add_business_minutes(due_at, (k + 1) * repeat_minutes)
-    if k == 0:
-        return Decision("breach", 1, following)
-    return Decision("reminder", k, following)
+def decide(calendar, now: datetime, warn_at: datetime | None, due_at: datetime, repeat_minutes: float,
+           last: Raised | None = None) -> Decision:
+    """The alert that follows ``last`` at ``now`` (see the module docstring), and when to look next.
+
+    Deciding again at the same instant after the same ``last`` gives the same
+    key: two replicas, or a restart between a commit and the next tick, insert
+    the same (level, occurrence), and the unique key keeps one.
+    """
+    if last is not None and last.level != "warning":
+        return _reminder(calendar, now, due_at, repeat_minutes, last)
+    if now >= due_at:
+        return Decision("breach", 1, calendar.add_business_minutes(now, repeat_minutes))
+    if last is None and warn_at is not None and now >= warn_at:
+        return Decision("warning", 1, due_at) if _notice_left(calendar, now, warn_at, due_at) else \
+            Decision(None, 0, due_at)
+    return Decision(None, 0, warn_at if last is None and warn_at is not None else due_at)
+
+
+def _notice_left(calendar, now: datetime, warn_at: datetime, due_at: datetime) -> bool:
+    """Whether at least half of the warning's notice is still ahead (always, for a look on time)."""
+    return 2 * calendar.business_minutes_between(now, due_at) >= calendar.business_minutes_between(warn_at, due_at)
+
+
+def _reminder(calendar, now: datetime, due_at: datetime, repeat_minutes: float, last: Raised) -> Decision:
+    """After the breach: the next reminder once ``repeat_minutes`` have passed since ``last`` (and still overdue).
+
+    ``due_at`` can lie after the breach when a lower priority moved the target
+    (:func:`bot.staff.sla_target.recompute_first_response`): no reminder until
+    the ticket is overdue again.
+    """
+    reminder_at = max(due_at, calendar.add_business_minutes(last.at, repeat_minutes))
+    if now < reminder_at:
+        return Decision(None, 0, reminder_at)
+    occurrence = last.occurrence + 1 if last.level == "reminder" else 1
+    return Decision("reminder", occurrence, calendar.add_business_minutes(now, repeat_minutes))

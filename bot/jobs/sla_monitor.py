@@ -1,14 +1,17 @@
 """The SLA monitor: periodic work that raises first-response warnings, breaches and reminders.
 
 Each ticket carries ``sla_next_check_at``, the next instant it needs a look
-(its warning instant when opened; then its due time; then every
-``sla.repeat_minutes`` business minutes while breached; NULL once answered).
-A tick is therefore one range read on the ``ix_tickets_sla_pending`` index —
+(its warning instant when opened; then its due time; then ``sla.repeat_minutes``
+business minutes after each breach or reminder; NULL once answered). A tick is
+therefore one range read on the ``ix_tickets_sla_pending`` index —
 ``sla_next_check_at <= now``, oldest first, a batch at a time, ``FOR UPDATE
 SKIP LOCKED`` on PostgreSQL so that replicas split the work — never a scan of
-every open ticket, and never a query per ticket or per day.
+every open ticket, and never a query per ticket or per day. The same read brings
+each ticket's last recorded alert (a lookup on the alerts' unique key), because
+what is due next follows from it: a monitor that was down or slow raises the
+breach it missed, once, and then the reminders from there — never a burst.
 
-Per batch, in one transaction: decide each ticket's level
+Per batch, in one transaction: decide each ticket's next alert
 (:func:`bot.domain.sla_levels.decide`), insert the alert rows with ``ON
 CONFLICT DO NOTHING … RETURNING`` on the unique (ticket, kind, level,
 occurrence) key, queue outbox rows for the inserted ones only
@@ -33,10 +36,10 @@ from datetime import datetime
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.domain.sla_levels import decide
+from bot.domain.sla_levels import Raised, decide
 from bot.jobs import sla_bulk, sla_notify
 from bot.oncall import on_call, parse_rota
-from storage.models import Agent, Organisation, OutboxRow, Ticket, UtcDateTime
+from storage.models import Agent, Organisation, OutboxRow, SlaAlert, Ticket, UtcDateTime
 from storage.repositories.upsert import insert_ignoring_conflict
 
 log = logging.getLogger("supportbot.sla")
@@ -106,8 +109,9 @@ class SlaMonitor:
                 if row.first_response_at is not None or row.status == "closed" or row.first_response_due_at is None:
                     moves.append((row.id, None))  # nothing left to watch
                     continue
+                last = Raised(row.last_level, row.last_occurrence, row.last_at) if row.last_level else None
                 decision = decide(self._calendar, now, row.first_response_warn_at, row.first_response_due_at,
-                                  self._settings.sla.repeat_minutes)
+                                  self._settings.sla.repeat_minutes, last)
                 moves.append((row.id, decision.next_check_at))
                 if decision.level is not None:
                     wanted.append((row.id, KIND, decision.level, decision.occurrence))
@@ -123,12 +127,20 @@ class SlaMonitor:
             return len(rows)
 
     def _due_query(self):
-        """The one query: a range on ix_tickets_sla_pending, oldest first, rows other replicas hold skipped."""
+        """The one query: a range on ix_tickets_sla_pending, oldest first, rows other replicas hold skipped.
+
+        With each ticket its last alert of this kind: alerts are only ever
+        inserted in order (warning, breach, reminder 1, 2, …) while the ticket's
+        row is locked, so the highest id is the last one raised. Scalar
+        subqueries, not a join: they are one probe of the alerts' unique index
+        per due ticket, where PostgreSQL joined on the whole alerts table.
+        """
         return (
             select(Ticket.id, Ticket.status, Ticket.reference, Ticket.subject, Ticket.first_response_at,
                    Ticket.first_response_warn_at, Ticket.first_response_due_at, Ticket.slack_channel,
                    Ticket.slack_card_ts, Organisation.name.label("organisation"),
-                   Agent.slack_user_id.label("assignee_slack_id"))
+                   Agent.slack_user_id.label("assignee_slack_id"), _last_alert(SlaAlert.level, "last_level"),
+                   _last_alert(SlaAlert.occurrence, "last_occurrence"), _last_alert(SlaAlert.created_at, "last_at"))
             .outerjoin(Organisation, Organisation.id == Ticket.organisation_id)
             .outerjoin(Agent, Agent.id == Ticket.assignee_id)
             .where(Ticket.sla_next_check_at <= bindparam("now", type_=UtcDateTime()))
@@ -159,3 +171,9 @@ class SlaMonitor:
                     break
             else:
                 log.error("sla digest for %s: no free minute in the next hour; not queued", digest.destination)
+
+
+def _last_alert(column, label: str):
+    """``column`` of the ticket's last alert of this kind (NULL when none), correlated to the ticket row."""
+    return (select(column).where(SlaAlert.ticket_id == Ticket.id, SlaAlert.kind == KIND)
+            .order_by(SlaAlert.id.desc()).limit(1).correlate(Ticket).scalar_subquery().label(label))

@@ -193,10 +193,11 @@ def test_warning_then_breach_then_reminders_every_repeat_business_minutes(world)
     assert stockholm(world.ticket(ticket).sla_next_check_at) == "2026-03-10 12:00"
     assert world.tick(local(2026, 3, 10, 12, 30)).closed_desk  # lunch: the clock stands still
     assert world.tick(local(2026, 3, 10, 13, 0)).alerts == {"reminder": 1}  # 12:00 was 60 business min after 11:00
-    assert world.tick(local(2026, 3, 10, 13, 45)).alerts == {"reminder": 1}  # a late tick: only the current level
+    assert stockholm(world.ticket(ticket).sla_next_check_at) == "2026-03-10 13:30"  # 30 min after it went out
+    assert world.tick(local(2026, 3, 10, 13, 45)).alerts == {"reminder": 1}  # a late tick: the next one, alone
     assert world.alerts() == [(ticket, "warning", 1), (ticket, "breach", 1), (ticket, "reminder", 1),
                               (ticket, "reminder", 2), (ticket, "reminder", 3)]
-    assert stockholm(world.ticket(ticket).sla_next_check_at) == "2026-03-10 14:00"
+    assert stockholm(world.ticket(ticket).sla_next_check_at) == "2026-03-10 14:15"
     kinds = [(row.kind, row.idempotency_key.split(":", 2)[2]) for row in world.outbox()
              if row.idempotency_key.startswith("sla:")]
     assert kinds[:2] == [("slack.card", "card"), ("slack.dm", "dm:user:U0AGNES")]  # warning: DM the on-call agent
@@ -222,6 +223,83 @@ def test_a_first_response_or_a_closed_ticket_stops_the_watch_without_alerts(worl
         session.commit()
     assert world.tick(local(2026, 3, 10, 11, 0)).looked_at == 1
     assert world.alerts() == [] and world.ticket(closed).sla_next_check_at is None
+
+
+# -- a monitor that was down, or slow (issue 16) ----------------------------------------------
+# The black-box run: registered Friday 15:50 (warning Monday 10:20, due 10:50), the service
+# stopped over the breach minute and started Monday 11:50 — no breach, no on-call mail, and
+# "reminder 1" and "reminder 2" 3 s apart. A restart is a new SlaMonitor on the same database.
+
+
+def restart(world) -> None:
+    world.monitor = SlaMonitor(world.sessions, world.settings, world.calendar, world.clock)
+
+
+def breach_rows(world, ticket: int) -> list[str]:
+    """Kinds of the outbox rows queued for the ticket's breach alert (its id is in their keys or payload)."""
+    with world.sessions() as session:
+        [alert_id] = session.execute(select(SlaAlert.id).where(SlaAlert.ticket_id == ticket,
+                                                                SlaAlert.level == "breach")).scalars()
+    return sorted(row.kind for row in world.outbox() if row.idempotency_key.startswith(f"sla:{alert_id}:"))
+
+
+def test_down_over_the_breach_minute_the_next_tick_sends_the_breach_once_then_reminders_from_it(world):
+    ticket = world.open(local(2026, 3, 13, 15, 50))
+    assert world.tick(local(2026, 3, 16, 10, 20)).alerts == {"warning": 1}
+    restart(world)
+    assert world.tick(local(2026, 3, 16, 11, 49, 57)).alerts == {"breach": 1}
+    assert breach_rows(world, ticket) == ["email", "slack.card", "slack.dm", "slack.sla_alert"]
+    assert world.tick(local(2026, 3, 16, 11, 50)).looked_at == 0  # here the old monitor sent reminder 2
+    assert world.ticket(ticket).sla_next_check_at == local(2026, 3, 16, 13, 19, 57)  # 30 business min, lunch aside
+    restart(world)
+    assert not world.tick(local(2026, 3, 16, 13, 19, 56))
+    assert world.tick(local(2026, 3, 16, 13, 19, 57)).alerts == {"reminder": 1}
+    assert world.alerts() == [(ticket, "warning", 1), (ticket, "breach", 1), (ticket, "reminder", 1)]
+    assert len(world.outbox("email")) == 1
+
+
+def test_down_over_both_minutes_the_breach_comes_alone(world):
+    ticket = world.open(local(2026, 3, 13, 15, 50))
+    assert not world.tick(local(2026, 3, 13, 15, 51))
+    restart(world)
+    assert world.tick(local(2026, 3, 16, 11, 50)).alerts == {"breach": 1}
+    assert world.alerts() == [(ticket, "breach", 1)]  # no stale warning in front of it
+    assert breach_rows(world, ticket) == ["email", "slack.card", "slack.dm", "slack.sla_alert"]
+    assert [row.kind for row in world.outbox("slack.dm")] == ["slack.dm"]
+
+
+def test_down_over_the_warning_minute_a_late_warning_goes_out_while_half_its_notice_is_left(world):
+    early, late = world.open(local(2026, 3, 13, 15, 36)), world.open(local(2026, 3, 13, 15, 50))
+    assert stockholm(world.ticket(early).first_response_due_at) == "2026-03-16 10:36"
+    restart(world)
+    # 10:35: `late` has 15 of its 30 minutes of notice left, `early` one: warning it is noise.
+    assert world.tick(local(2026, 3, 16, 10, 35)).alerts == {"warning": 1}
+    assert world.alerts() == [(late, "warning", 1)]
+    assert world.ticket(early).sla_next_check_at == world.ticket(early).first_response_due_at
+    assert world.tick(local(2026, 3, 16, 10, 36)).alerts == {"breach": 1}
+    assert world.tick(local(2026, 3, 16, 10, 50)).alerts == {"breach": 1}
+    assert world.alerts() == [(late, "warning", 1), (early, "breach", 1), (late, "breach", 1)]
+
+
+def test_a_slow_tick_past_several_levels_raises_the_breach_then_paces_the_reminders(world):
+    ticket = world.open(local(2026, 3, 10, 9, 0))  # Tuesday: warn 10:30, due 11:00, reminder slots 11:30, 12:00, …
+    assert not world.tick(local(2026, 3, 10, 10, 0))
+    assert world.tick(local(2026, 3, 10, 11, 45)).alerts == {"breach": 1}  # past the warning, breach, one reminder
+    assert world.tick(local(2026, 3, 10, 11, 46)).looked_at == 0
+    assert world.tick(local(2026, 3, 10, 13, 15)).alerts == {"reminder": 1}  # 11:45 + 30 business min
+    assert world.tick(local(2026, 3, 10, 15, 59)).alerts == {"reminder": 1}  # slow again: one, numbered on
+    assert world.tick(local(2026, 3, 11, 9, 28)).looked_at == 0  # 15:59 + 1 min + 29 min of Wednesday
+    assert world.tick(local(2026, 3, 11, 9, 29)).alerts == {"reminder": 1}
+    assert world.alerts() == [(ticket, "breach", 1), (ticket, "reminder", 1), (ticket, "reminder", 2),
+                              (ticket, "reminder", 3)]
+
+
+def test_a_slow_tick_after_the_warning_raises_the_breach_not_a_reminder(world):
+    ticket = world.open(local(2026, 3, 10, 9, 0))
+    assert world.tick(local(2026, 3, 10, 10, 30)).alerts == {"warning": 1}
+    assert world.tick(local(2026, 3, 10, 14, 0)).alerts == {"breach": 1}  # the old monitor: "reminder 5"
+    assert world.tick(local(2026, 3, 10, 14, 30)).alerts == {"reminder": 1}
+    assert world.alerts() == [(ticket, "warning", 1), (ticket, "breach", 1), (ticket, "reminder", 1)]
 
 
 # -- exactly once ------------------------------------------------------------------------
@@ -327,7 +405,8 @@ def test_a_second_digest_in_the_same_minute_waits_for_the_next(world):
     assert [row.idempotency_key for row in posts] == ["sla:digest:alerts:20260310T1000",
                                                        "sla:digest:alerts:20260310T1001"]
     assert posts[1].next_attempt_at == datetime(2026, 3, 10, 10, 1, tzinfo=timezone.utc)
-    assert len(world.alerts()) == len(first) + 2 * len(second)  # the second four were warned at 11:00
+    # The second four were not warned at 11:00: 30 s before their breach, a warning is noise.
+    assert len(world.alerts()) == len(first) + len(second)
 
 
 def test_up_to_the_threshold_each_alert_is_its_own_message(world):
@@ -415,6 +494,7 @@ def test_a_tick_is_one_indexed_query_per_batch(world, engine):
         with engine.connect() as connection:
             plan = connection.exec_driver_sql("EXPLAIN QUERY PLAN " + statement, parameters).all()
         assert any("ix_tickets_sla_pending" in str(row) for row in plan)
+        assert not any("SCAN sla_alerts" in str(row) for row in plan)  # the last alert: an index probe per ticket
     else:
         assert "FOR UPDATE OF tickets SKIP LOCKED" in statement
 

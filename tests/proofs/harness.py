@@ -44,12 +44,21 @@ SECRETS = {
 
 
 def toml_text(sections: dict[str, dict[str, Any]]) -> str:
-    """A TOML file from ``{section: {key: value}}`` (strings, numbers, booleans, lists of strings)."""
+    """A TOML file from ``{section: {key: value}}`` (strings, numbers, booleans, lists, inline tables)."""
     lines = []
     for section, values in sections.items():
         lines.append(f"[{section}]")
-        lines.extend(f"{key} = {json.dumps(value)}" for key, value in values.items())
+        lines.extend(f"{key} = {_toml_value(value)}" for key, value in values.items())
     return "\n".join(lines) + "\n"
+
+
+def _toml_value(value: Any) -> str:
+    """JSON spells TOML's strings, numbers, booleans and arrays; a table is ``{ key = value, … }``."""
+    if isinstance(value, dict):
+        return "{ " + ", ".join(f"{key} = {_toml_value(item)}" for key, item in value.items()) + " }"
+    if isinstance(value, list):
+        return "[" + ", ".join(_toml_value(item) for item in value) + "]"
+    return json.dumps(value)
 
 
 @dataclass
@@ -186,12 +195,13 @@ class ServiceProcess:
         """The outbox worker id this process claims rows under (bot/service.py)."""
         return f"{socket.gethostname()}:{self.pid}"
 
-    def start(self) -> "ServiceProcess":
+    def start(self, extra_env: dict[str, str] | None = None) -> "ServiceProcess":
+        """Start `supportbot run`; ``extra_env`` adds variables (e.g. libfaketime's) to the configured ones."""
         with self.log_path.open("ab") as log:
             self.process = subprocess.Popen(
                 [str(SUPPORTBOT), "--config", str(self.config_path), "--log-format", self.log_format, "run"],
-                stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=log, env=self.config.environment(),
-                start_new_session=True)
+                stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=log,
+                env={**self.config.environment(), **(extra_env or {})}, start_new_session=True)
         self.starts += 1
         return self
 
