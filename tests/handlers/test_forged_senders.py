@@ -103,3 +103,18 @@ def test_no_automatic_answer_to_a_recipient_that_is_not_one_mailbox(desk):
         assert ctx.decisions == ["no out_of_hours: the recipient is not one well-formed mailbox"]
         session.commit()
     assert desk.mails() == []
+
+
+@pytest.mark.parametrize("participant", ["evil", "john@customer.example <attacker@evil.example>", "a@b@evil.example"])
+def test_no_mail_of_ours_is_queued_to_a_participant_that_is_not_one_mailbox(desk, participant):
+    # Survey, closure and staff mails pick the contact or the first participant; a bad row is refused there.
+    from bot.survey.invitation import invite
+
+    with desk.sessions() as session:
+        ticket = tickets.create_ticket(session, subject="Export", origin="portal", created_at=OPEN,
+                                       participants=(participant,), status="closed")
+        assert invite(session, desk.settings, ticket, OPEN) is False
+        session.commit()
+        assert [(e.kind, e.data["template"]) for e in session.query(TicketEvent).filter_by(ticket_id=ticket.id)] == \
+            [("mail_refused", "survey_invitation")]
+    assert desk.mails() == []
