@@ -11,7 +11,7 @@ from types import ModuleType
 
 from handlers import (
     acknowledge, append_message, apply_portal_rule, deduplicate, discard_loops, match_ticket, notify_staff, parse,
-    request_closure, slack_bind_thread, slack_match_thread, slack_sender, survey_reply, verify_sender,
+    request_closure, require_sender, slack_bind_thread, slack_match_thread, slack_sender, survey_reply, verify_sender,
 )
 from handlers.base import Discard, PipelineContext, Quarantine
 
@@ -19,8 +19,8 @@ log = logging.getLogger("supportbot.pipeline")
 
 HANDLERS: dict[str, ModuleType] = {
     module.NAME: module
-    for module in (parse, discard_loops, deduplicate, match_ticket, verify_sender, survey_reply, apply_portal_rule,
-                   append_message, request_closure, acknowledge, notify_staff,
+    for module in (parse, discard_loops, deduplicate, require_sender, match_ticket, verify_sender, survey_reply,
+                   apply_portal_rule, append_message, request_closure, acknowledge, notify_staff,
                    slack_sender, slack_match_thread, slack_bind_thread)
 }
 
@@ -29,6 +29,7 @@ PIPELINES: dict[str, tuple[str, ...]] = {
         "parse",              # raw bytes → InboundMessage
         "discard-loops",      # own mail, bounces, out-of-office, lists: recorded where they belong, never answered
         "deduplicate",        # a Message-ID already handled
+        "require-sender",     # a From that is not exactly one well-formed mailbox names no one: quarantined
         "match-ticket",       # reply token → our Message-IDs → subject reference
         "verify-sender",      # non-participants and DMARC failures are quarantined, never appended
         "survey-reply",       # closed ticket: a lone digit 1–5 answers the survey; past lifecycle.reopen_days, a new case

@@ -28,6 +28,7 @@ from sqlalchemy import Text, cast, delete, exists, func, or_, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.attachment_store import AttachmentStore
+from bot.privacy_scrub import identifiers, scrub_everywhere
 from storage.models import (
     Attachment, AutoreplyLog, Contact, Inquiry, OutboxRow, RawMessage, SurveyResponse, Ticket, TicketEvent,
     TicketMessage, TicketParticipant,
@@ -117,15 +118,19 @@ FORGET_ITEMS = (
     ("outbox_rows", "outbox rows naming them deleted"),
     ("events", "ticket events with their address scrubbed"),
     ("survey_comments", "survey comments cleared (ratings kept)"),
+    ("scrubbed", "other stored text naming them scrubbed (reasons, errors, quotes, subjects; raw mail purged)"),
 )
 
 
 def forget(sessions: sessionmaker[Session], store: AttachmentStore | None, email: str, *,
-           dry_run: bool = False) -> Counter:
-    """Remove a person's personal data (see FORGET_ITEMS); with ``dry_run`` count it and change nothing."""
+           dry_run: bool = False, also: Sequence[str] = ()) -> Counter:
+    """Remove a person's personal data (see FORGET_ITEMS); with ``dry_run`` count it and change nothing.
+
+    ``also``: more strings that name them (a phone number, another spelling), scrubbed everywhere.
+    """
     address = email.strip().lower()
     with sessions() as session:
-        counts = _forget(session, store, address, remove_files=not dry_run)
+        counts = _forget(session, store, address, remove_files=not dry_run, also=also)
         if dry_run:
             session.rollback()
         else:
@@ -133,15 +138,18 @@ def forget(sessions: sessionmaker[Session], store: AttachmentStore | None, email
     return counts
 
 
-def _forget(session: Session, store: AttachmentStore | None, address: str, *, remove_files: bool) -> Counter:
+def _forget(session: Session, store: AttachmentStore | None, address: str, *, remove_files: bool,
+            also: Sequence[str] = ()) -> Counter:
     counts: Counter = Counter()
     contact = session.execute(select(Contact).where(func.lower(Contact.email) == address)).scalar_one_or_none()
     contact_id = contact.id if contact else None
     their_tickets = list(session.execute(select(Ticket.id).where(Ticket.contact_id == contact_id)).scalars()) \
         if contact_id else []
 
-    authored = session.execute(select(TicketMessage.id, TicketMessage.raw_message_id)
+    authored = session.execute(select(TicketMessage.id, TicketMessage.raw_message_id, TicketMessage.author_name,
+                                      TicketMessage.text)
                                .where(func.lower(TicketMessage.author_email) == address)).all()
+    needles = _identifiers(session, address, contact, authored, also)
     message_ids = [row.id for row in authored]
     raw_ids = {row.raw_message_id for row in authored if row.raw_message_id}
 
@@ -185,7 +193,17 @@ def _forget(session: Session, store: AttachmentStore | None, address: str, *, re
         session.delete(contact)
         session.flush()
         counts["contact"] = 1
+    counts["scrubbed"] = scrub_everywhere(session, needles)  # what no rule above knew about
     return counts
+
+
+def _identifiers(session: Session, address: str, contact: Contact | None, authored, also: Sequence[str]) -> list[str]:
+    """What names the person, read before anything is purged (see bot/privacy_scrub.py)."""
+    inquiries = session.execute(select(Inquiry.sender_name, Inquiry.text)
+                                .where(func.lower(Inquiry.sender_email) == address)).all()
+    names = [contact.name if contact else None, *(row.author_name for row in authored),
+             *(row.sender_name for row in inquiries)]
+    return identifiers(address, names, [*(row.text for row in authored), *(row.text for row in inquiries)], also)
 
 
 def _clear_authors(session: Session, message_ids: Sequence[int]) -> None:

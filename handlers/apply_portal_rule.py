@@ -10,8 +10,8 @@ The portal's own notification mails create the ticket.
 from __future__ import annotations
 
 import re
-from email.utils import parseaddr
 
+from bot.domain.mailboxes import sole_mailbox
 from bot.domain.subjects import strip_prefixes
 from handlers.autoreply import answer, greeting_name, next_opening_text
 from handlers.base import Discard, PipelineContext, Quarantine
@@ -89,14 +89,17 @@ def _is_portal_notification(ctx: PipelineContext) -> bool:
 
 
 def _open_from_portal_mail(ctx: PipelineContext) -> None:
-    """The portal's notification: the case id from the subject, the contact from Reply-To."""
+    """The portal's notification: the case id from the subject, the contact from Reply-To (one mailbox)."""
     message = ctx.message
     match = re.search(ctx.settings.portal.notification_subject_pattern, message.subject)
     case_id = (match.groupdict().get("case_id") or "").strip()
-    contact_email = parseaddr(message.header("reply-to"))[1].lower()
-    contact = directory.find_contact(ctx.session, contact_email) if contact_email else None
+    # The same rule as From (bot/domain/mailboxes.py); repeated Reply-To fields arrive joined.
+    reply_to, problem = sole_mailbox("Reply-To", [message.header("reply-to")] if message.header("reply-to") else [])
+    if reply_to is None:
+        raise Quarantine(f"portal notification names no contact: {problem}")
+    contact = directory.find_contact(ctx.session, reply_to.address)
     if not case_id or contact is None:
-        raise Quarantine(f"portal notification without a case id or a registered contact ({contact_email or 'no Reply-To'})")
+        raise Quarantine(f"portal notification without a case id or a registered contact ({reply_to.address})")
     if tickets.find_by_portal_case(ctx.session, case_id) is not None:
         raise Discard(f"portal case {case_id} already has a ticket")
     subject = message.subject[match.end():].strip(" :-–") or message.subject

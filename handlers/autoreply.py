@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
+from bot.domain.mailboxes import is_mailbox
 from handlers.base import PipelineContext
 from handlers.slack_answers import answer_in_thread
 from storage.repositories import autoreplies
@@ -23,6 +24,9 @@ def answer(ctx: PipelineContext, template: str, *, to: str, lang: str, context: 
     instead, and the limit counts per Slack user (``slack:<user>``).
     """
     in_slack = ctx.message.channel == "slack"
+    if not in_slack and not is_mailbox(to):  # never a robot's answer to a name that is not one address
+        ctx.decide(f"no {template}: the recipient is not one well-formed mailbox")
+        return False
     to = f"slack:{ctx.message.slack_user}" if in_slack else to
     hours = ctx.settings.desk.autoreply_window_hours
     if autoreplies.recently_answered(ctx.session, to, ctx.now, timedelta(hours=hours)):

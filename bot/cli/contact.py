@@ -17,15 +17,20 @@ def contact() -> None:
 @contact.command()
 @click.argument("email")
 @click.option("--dry-run", is_flag=True, help="Show what would be removed; change nothing.")
+@click.option("--also", multiple=True, metavar="TEXT",
+              help="Another string that names them (a phone number, another spelling); repeatable.")
 @pass_cli
-def forget(cli: CliContext, email: str, dry_run: bool) -> None:
+def forget(cli: CliContext, email: str, dry_run: bool, also: tuple[str, ...]) -> None:
     """Remove EMAIL's personal data; tickets and survey ratings stay, without the person.
 
     Deletes the contact row, their inquiries, participant rows, autoreply log
     rows and outbox rows naming them; purges the bodies and author fields of
     their messages and of our mails to them, their attachment files and raw
     mail; scrubs their address from ticket events and clears survey comments on
-    their tickets.
+    their tickets. Then every text, JSON and raw-mail column of every table is
+    scrubbed of their address, their full names, the phone numbers in their own
+    messages and any --also strings (quarantine reasons, pipeline decisions,
+    stored errors and tracebacks, a colleague's quote, a subject).
     """
     from bot.privacy import FORGET_ITEMS, forget as forget_person
 
@@ -33,7 +38,7 @@ def forget(cli: CliContext, email: str, dry_run: bool) -> None:
         fail(f"not an e-mail address: {email!r}")
     runtime = Runtime(cli.settings)
     try:
-        counts = forget_person(runtime.sessions, runtime.services["attachments"], email, dry_run=dry_run)
+        counts = forget_person(runtime.sessions, runtime.services["attachments"], email, dry_run=dry_run, also=also)
     except SQLAlchemyError as exc:
         cause = getattr(exc, "orig", None) or exc
         fail(f"database error: {type(cause).__name__}: {str(cause).splitlines()[0]}", code=1)

@@ -11,6 +11,7 @@ import click
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot.cli.context import CliContext, fail, pass_cli
+from bot.cli.terminal import printable
 from bot.ingress.raw_store import FetchedMail, store_batch
 from bot.runtime import Runtime
 from storage.models import RawMessage
@@ -145,7 +146,7 @@ def quarantine_list(cli: CliContext, limit: int) -> None:
         click.echo("quarantine is empty")
     for row in rows:
         received = row.received_at.strftime("%Y-%m-%d %H:%M")
-        click.echo(f"{row.id:>7}  {received}  {row.message_id[:60]:<60}  {row.reason or ''}")
+        click.echo(f"{row.id:>7}  {received}  {printable(row.message_id[:60]):<60}  {printable(row.reason or '')}")
 
 
 def _quarantined(session, raw_id: int) -> RawMessage:
@@ -164,12 +165,13 @@ def quarantine_show(cli: CliContext, raw_id: int, show_raw: bool) -> None:
     runtime = _runtime(cli)
     with runtime.sessions() as session:
         row = _quarantined(session, raw_id)
-        click.echo(f"id: {row.id}\nmessage-id: {row.message_id}\nsource: {row.source}\nsize: {row.size}")
-        click.echo(f"received: {row.received_at.isoformat()}\nattempts: {row.attempts}\nreason: {row.reason}")
+        click.echo(f"id: {row.id}\nmessage-id: {printable(row.message_id)}\nsource: {row.source}\nsize: {row.size}")
+        click.echo(f"received: {row.received_at.isoformat()}\nattempts: {row.attempts}\n"
+                   f"reason: {printable(row.reason or '')}")
         if row.traceback:
-            click.echo(f"\n{row.traceback}")
+            click.echo(f"\n{printable(row.traceback, lines=True)}")
         if show_raw and row.raw is not None:
-            click.echo(row.raw.decode("utf-8", "replace"))
+            click.echo(printable(row.raw.decode("utf-8", "replace"), lines=True))
     runtime.close()
 
 
@@ -186,7 +188,7 @@ def quarantine_retry(cli: CliContext, raw_id: int) -> None:
         session.commit()
     outcome = runtime.intake.process(raw_id)
     runtime.close()
-    click.echo(f"{raw_id}: {outcome.disposition}: {outcome.reason}")
+    click.echo(f"{raw_id}: {outcome.disposition}: {printable(outcome.reason)}")
 
 
 @quarantine.command(name="drop")

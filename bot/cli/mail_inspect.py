@@ -11,6 +11,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from bot import pipeline
 from bot.cli.context import CliContext, fail, pass_cli
+from bot.cli.terminal import printable, safe_json
 from bot.domain.loops import automatic_reason, is_own_mail
 from handlers.base import PipelineContext
 
@@ -27,7 +28,7 @@ def inspect(cli: CliContext, path: Path, as_json: bool) -> None:
         fail(f"cannot read {path}: {exc.strerror or exc}")
     report = _inspect(cli, raw)
     if as_json:
-        click.echo(json.dumps(report, ensure_ascii=False, indent=2))
+        click.echo(safe_json(json.dumps(report, ensure_ascii=False, indent=2)))
     else:
         _print(report)
 
@@ -43,7 +44,8 @@ def _inspect(cli: CliContext, raw: bytes) -> dict:
         report["error"] = f"unparseable: {type(exc).__name__}: {exc}"
         return report
     report.update(
-        message_id=message.message_id, sender=message.sender_email, subject=message.subject,
+        # null when the From names no one (one well-formed mailbox or nobody; see bot/domain/mailboxes.py)
+        message_id=message.message_id, sender=message.sender_email or None, subject=message.subject,
         classification="own mail" if is_own_mail(message) else (
             f"automatic: {reason}" if (reason := automatic_reason(message)) else "customer"),
         defects=sorted(set(message.defects)), text=message.text, fresh_text=message.fresh_text(),
@@ -76,17 +78,19 @@ def _dry_run(cli: CliContext, raw: bytes, message) -> dict:
 
 
 def _print(report: dict) -> None:
+    """The report as text; every value from the mail goes through ``printable`` (no terminal escapes)."""
     if "error" in report:
-        click.echo(f"error: {report['error']}")
+        click.echo(f"error: {printable(report['error'])}")
         return
     for key in ("message_id", "sender", "subject", "classification", "outcome", "reason", "ticket"):
-        click.echo(f"{key.replace('_', '-')}: {report.get(key) or '-'}")
+        click.echo(f"{key.replace('_', '-')}: {printable(str(report.get(key) or '-'))}")
     for decision in report.get("decisions", []):
-        click.echo(f"  decision: {decision}")
+        click.echo(f"  decision: {printable(decision)}")
     if report["defects"]:
-        click.echo(f"defects: {', '.join(report['defects'])}")
+        click.echo(f"defects: {printable(', '.join(report['defects']))}")
     for item in report["attachments"]:
         kept = "" if item["stored"] else " (over the size cap, not stored)"
-        click.echo(f"attachment: {item['filename']} ({item['content_type']}, {item['size']} bytes){kept}")
+        click.echo(f"attachment: {printable(item['filename'])} ({printable(item['content_type'])}, "
+                   f"{item['size']} bytes){kept}")
     click.echo("\n--- text (new part) ---")
-    click.echo(report["fresh_text"])
+    click.echo(printable(report["fresh_text"], lines=True))

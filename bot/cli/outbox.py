@@ -6,6 +6,7 @@ import click
 from sqlalchemy import select
 
 from bot.cli.context import CliContext, fail, pass_cli
+from bot.cli.terminal import printable
 from bot.runtime import Runtime
 from storage.models import OutboxRow
 from storage.repositories import outbox as outbox_repo
@@ -36,7 +37,7 @@ def list_(cli: CliContext, state: str, limit: int) -> None:
         due = row.next_attempt_at.strftime("%Y-%m-%d %H:%M:%S")
         error = f"  {row.last_error.splitlines()[0][:80]}" if row.last_error else ""
         click.echo(f"{row.id:>7}  {row.state:<8} {row.kind:<12} attempts={row.attempts:<3} due={due}  "
-                   f"{row.idempotency_key}{error}")
+                   f"{printable(row.idempotency_key + error)}")
 
 
 @outbox.command()

@@ -24,8 +24,10 @@ class InboundMessage:
 
     channel: str  # email | slack
     message_id: str  # dedupe key: Message-ID, or slack:<channel>:<ts>
-    sender_email: str
+    sender_email: str  # "" when no one is credited: see sender_problem
     sender_name: str = ""
+    # Why the mail names no sender (bot/domain/mailboxes.py), e.g. "From: 2 mailboxes"; None when it names one.
+    sender_problem: str | None = None
     to: list[str] = field(default_factory=list)
     cc: list[str] = field(default_factory=list)
     envelope_to: list[str] = field(default_factory=list)

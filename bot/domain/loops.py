@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from email.utils import parseaddr
+
 from bot.domain.inbound import InboundMessage
 
 OWN_MAIL_HEADER = "x-supportbot-id"
@@ -33,9 +35,11 @@ def automatic_reason(message: InboundMessage) -> str | None:
         return "X-Autoreply"
     if message.return_path == "":
         return "null return path (<>)"  # RFC 5321 4.5.5: notifications use MAIL FROM:<>
-    local = message.sender_email.partition("@")[0]
-    if local in ROBOT_LOCAL_PARTS:
-        return f"sender {message.sender_email}"
+    # A bare "From: MAILER-DAEMON" names no sender (no domain), but it still says "robot":
+    # read loosely here, where the answer can only be "never reply".
+    robot = message.sender_email or parseaddr(message.header("from"))[1].lower()
+    if robot.partition("@")[0] in ROBOT_LOCAL_PARTS:
+        return f"sender {robot}"
     if message.content_type == "multipart/report" or "report-type=delivery-status" in message.header("content-type").lower():
         return "delivery status notification"
     return None

@@ -17,6 +17,7 @@ from email.utils import getaddresses, parseaddr, parsedate_to_datetime
 
 from bot.domain.html_text import html_to_text
 from bot.domain.inbound import AttachmentData, InboundMessage
+from bot.domain.mailboxes import sole_mailbox
 from bot.domain.message_key import message_key
 from bot.domain.text_decoding import decode_bytes, repair_surrogates, without_nul
 
@@ -27,6 +28,8 @@ KEPT_HEADERS = (
     "x-loop", "content-type", "message-id", "in-reply-to", "references", "from", "sender", "reply-to",
 )
 MAX_HEADER_CHARS = 16_384
+# Repeated fields of these are kept joined (", "), so that two Reply-To lines read as two mailboxes.
+JOINED_HEADERS = ("sender", "reply-to")
 
 
 class _OncePolicy(EmailPolicy):
@@ -73,13 +76,15 @@ def _parse(raw: bytes, attachment_max_bytes: int) -> InboundMessage:
     # header object on every access, which made header handling half the cost
     # of a parse. Only the headers shown to people are RFC 2047-decoded.
     headers = _raw_headers(msg)
-    sender_name, sender_email = _address(headers.get("from", ""), defects)
+    sender_name, sender_email, problem = _sender([value for name, value in msg.raw_items() if name.lower() == "from"],
+                                                 defects)
     text, html, content_type, body_parts = _body(msg, defects)
     return InboundMessage(
         channel="email",
         message_id=message_key(raw),
         sender_email=sender_email,
         sender_name=sender_name,
+        sender_problem=problem,
         to=_addresses(headers.get("to", "")),
         cc=_addresses(headers.get("cc", "")),
         return_path=_return_path(headers),
@@ -103,10 +108,10 @@ def _flat(raw: bytes) -> InboundMessage:
     headers = {name.lower(): repair_surrogates(" ".join(str(value).split()))[:MAX_HEADER_CHARS]
                for name, value in reversed(msg.items())}
     defects = ["RecursionError: MIME structure nested too deep; kept as text"]
-    name, email = _address(headers.get("from", ""), defects)
+    name, email, problem = _sender([str(value) for value in msg.get_all("From") or ()], defects)
     body = raw.split(b"\r\n\r\n", 1)[-1] if b"\r\n\r\n" in raw else raw.split(b"\n\n", 1)[-1]
     return InboundMessage(
-        channel="email", message_id=message_key(raw), sender_email=email, sender_name=name,
+        channel="email", message_id=message_key(raw), sender_email=email, sender_name=name, sender_problem=problem,
         to=_addresses(headers.get("to", "")), subject=" ".join(_decoded(headers.get("subject", ""), "subject",
                                                                         defects).split()),
         text=decode_bytes(body[:1_000_000]), headers={k: v for k, v in headers.items() if k in KEPT_HEADERS},
@@ -135,12 +140,14 @@ def _clean(message: InboundMessage) -> InboundMessage:
 
 
 def _raw_headers(msg: EmailMessage) -> dict[str, str]:
-    """First value of each header, unfolded, 8-bit bytes repaired; not RFC 2047-decoded."""
+    """First value of each header (all of JOINED_HEADERS), unfolded, 8-bit bytes repaired; not RFC 2047-decoded."""
     headers: dict[str, str] = {}
     for name, value in msg.raw_items():
         key = name.lower()
         if key not in headers:
             headers[key] = repair_surrogates(" ".join(str(value).split()))[:MAX_HEADER_CHARS]
+        elif key in JOINED_HEADERS:
+            headers[key] = f"{headers[key]}, {repair_surrogates(' '.join(str(value).split()))}"[:MAX_HEADER_CHARS]
     return headers
 
 
@@ -155,9 +162,13 @@ def _decoded(value: str, name: str, defects: list[str]) -> str:
         return value
 
 
-def _address(value: str, defects: list[str]) -> tuple[str, str]:
-    name, email = parseaddr(value)
-    return _decoded(name, "from", defects).strip(), email.strip().lower()
+def _sender(values: list[str], defects: list[str]) -> tuple[str, str, str | None]:
+    """(display name, address, None) of the one mailbox of From, else ("", "", why no one is credited)."""
+    mailbox, problem = sole_mailbox("From", values, PARSE_POLICY)
+    if mailbox is None:
+        defects.append(f"{problem}: no sender credited")
+        return "", "", problem
+    return repair_surrogates(mailbox.name), mailbox.address, None
 
 
 def _addresses(value: str) -> list[str]:

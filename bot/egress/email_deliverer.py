@@ -1,4 +1,11 @@
-"""Delivers "email" outbox rows: render the template, compose, send over SMTP."""
+"""Delivers "email" outbox rows: render the template, compose, send over SMTP.
+
+A row that can never be sent as it is fails at once (``GiveUp``: the row is
+failed and staff get one alert), never after 48 h of retries: a recipient that
+is not one well-formed mailbox, a payload that cannot be rendered (missing
+template or variable, a field of the wrong type), a message that cannot be
+composed. Only the relay's 4xx and the network are temporary.
+"""
 
 from __future__ import annotations
 
@@ -9,12 +16,18 @@ from sqlalchemy import update
 from sqlalchemy.orm import Session
 
 from bot.config import Settings
+from bot.domain.mailboxes import is_mailbox
 from bot.egress.mail_compose import compose_message
 from bot.egress.smtp_sender import PermanentDeliveryError, SmtpSender, TemporaryDeliveryError
 from bot.jobs.outbox_worker import GiveUp, RetryLater
 from bot.rendering import RenderError, TemplateMissingError, TemplateRenderer
 from storage.models import OutboxRow, Ticket, TicketMessage
 from storage.repositories import events, slack_queue
+from storage.repositories.outbox_keys import fit_key
+
+# What a malformed payload raises while it is read, rendered or composed (the stdlib's
+# header defects are ValueErrors): it will raise the same way on every attempt.
+INVALID_ROW = (KeyError, TypeError, ValueError, AttributeError)
 
 
 class EmailDeliverer:
@@ -29,26 +42,37 @@ class EmailDeliverer:
 
     def __call__(self, row: OutboxRow, session: Session) -> dict:
         payload = row.payload
+        message, rendered = self._message(row)
         try:
-            rendered = self._renderer.render(payload["template"], payload["lang"], payload["context"])
-        except (TemplateMissingError, RenderError) as exc:
-            raise GiveUp(f"template {payload['template']}: {exc}") from exc
-        smtp = self._settings.smtp
-        message = compose_message(
-            rendered, from_address=smtp.from_address, from_name=smtp.from_name, to=payload["to"],
-            message_id=payload["message_id"], date=self._clock(), outbox_key=row.idempotency_key,
-            thread=payload.get("thread") or (), reference=payload.get("reference"),
-            reply_token=payload.get("reply_token"), support_address=self._settings.desk.support_address,
-            automatic=payload.get("automatic", True), auto_submitted=payload.get("auto_submitted", "auto-replied"),
-        )
-        try:
-            self._sender.send(message, smtp.from_address, payload["to"])
+            self._sender.send(message, self._settings.smtp.from_address, payload["to"])
         except TemporaryDeliveryError as exc:
             raise RetryLater(f"{exc.stage} {exc.code or ''} {exc.message}".strip()) from exc
         except PermanentDeliveryError as exc:
             raise GiveUp(f"{exc.stage} {exc.code or ''} {exc.message}".strip()) from exc
         self._record(session, row, message["Subject"], rendered)
         return {"message_id": payload["message_id"]}
+
+    def _message(self, row: OutboxRow):
+        """The composed message and its rendering; GiveUp when this row can never become one."""
+        payload = row.payload
+        try:
+            recipients = payload["to"]
+            if not recipients or not all(isinstance(to, str) and is_mailbox(to) for to in recipients):
+                raise GiveUp("a recipient is not one well-formed mailbox")
+            rendered = self._renderer.render(payload["template"], payload["lang"], payload["context"])
+            smtp = self._settings.smtp
+            return compose_message(
+                rendered, from_address=smtp.from_address, from_name=smtp.from_name, to=recipients,
+                message_id=payload["message_id"], date=self._clock(), outbox_key=fit_key(row.idempotency_key),
+                thread=payload.get("thread") or (), reference=payload.get("reference"),
+                reply_token=payload.get("reply_token"), support_address=self._settings.desk.support_address,
+                automatic=payload.get("automatic", True),
+                auto_submitted=payload.get("auto_submitted", "auto-replied"),
+            ), rendered
+        except (TemplateMissingError, RenderError) as exc:
+            raise GiveUp(f"template {payload.get('template')!r}: {exc}") from exc
+        except INVALID_ROW as exc:
+            raise GiveUp(f"cannot build this mail: {type(exc).__name__}: {str(exc)[:200]}") from exc
 
     def _record(self, session: Session, row: OutboxRow, subject: str, rendered) -> None:
         session.execute(

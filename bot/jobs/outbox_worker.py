@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot.egress.retry_policy import next_retry_delay
 from storage.models import OutboxRow, Ticket
 from storage.repositories import events, outbox
+from storage.repositories.outbox_keys import fit_key
 
 log = logging.getLogger("supportbot.outbox")
 
@@ -130,6 +131,6 @@ def record_failure(session: Session, row: OutboxRow, error: str, now: datetime) 
     # "slack.alert" rows; the row is keyed so the alert is raised once.
     outbox.enqueue(
         session, "slack.alert", f"alert:delivery_failed:{row.id}",
-        {"text": f"Delivery of {row.kind} {row.idempotency_key} failed: {error[:300]}"}, now,
+        {"text": f"Delivery of {row.kind} {fit_key(row.idempotency_key)} failed: {error[:300]}"}, now,
         ticket_id=row.ticket_id,
     )

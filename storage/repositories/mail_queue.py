@@ -8,6 +8,7 @@ collapse duplicates by Message-ID).
 
 from __future__ import annotations
 
+import logging
 import uuid
 from datetime import datetime
 from typing import Any
@@ -15,8 +16,11 @@ from typing import Any
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
+from bot.domain.mailboxes import is_mailbox
 from storage.models import Ticket, TicketMessage
-from storage.repositories import messages, outbox
+from storage.repositories import events, messages, outbox
+
+log = logging.getLogger("supportbot.outbox")
 
 
 def new_message_id(domain: str) -> str:
@@ -55,11 +59,21 @@ def queue_email(
     agent_id: int | None = None,
     audit: dict[str, Any] | None = None,
 ) -> str | None:
-    """Queue one templated mail under idempotency ``key``; return its Message-ID, None if already queued.
+    """Queue one templated mail under idempotency ``key``; return its Message-ID, None if already queued or refused.
+
+    Refused (logged, nothing queued): a recipient that is not one well-formed
+    mailbox (bot/domain/mailboxes.py) — a directory row or a participant can
+    hold anything, and a mail that can never be delivered must not be queued.
 
     ``audit`` ({"icon", "text", "actor_slack_id"}) is posted in the ticket's Slack
     thread after delivery, so "sent to customer" is only said once it is true.
     """
+    if not to or not all(isinstance(address, str) and is_mailbox(address) for address in to):
+        log.warning("%s mail not queued: a recipient is not one well-formed mailbox", template)
+        if ticket is not None:
+            events.record_event(session, ticket, "mail_refused", now, template=template,
+                                reason="a recipient is not one well-formed mailbox")
+        return None
     message_id = new_message_id(domain)
     payload = {
         "template": template,

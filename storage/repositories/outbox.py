@@ -9,6 +9,7 @@ from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
 from storage.models import OutboxRow
+from storage.repositories.outbox_keys import fit_key
 from storage.repositories.upsert import insert_ignoring_conflict
 
 
@@ -24,11 +25,12 @@ def enqueue(
 ) -> bool:
     """Queue a delivery in the caller's transaction; the same key twice queues it once.
 
-    Returns True when this call created the row.
+    Returns True when this call created the row. A key too long or not plain
+    ASCII is stored in its fitted form (storage/repositories/outbox_keys.py).
     """
     values = {
         "kind": kind,
-        "idempotency_key": idempotency_key,
+        "idempotency_key": fit_key(idempotency_key),
         "payload": payload,
         "ticket_id": ticket_id,
         "state": "pending",

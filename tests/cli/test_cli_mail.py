@@ -136,3 +136,19 @@ def test_quarantine_list_show_retry_and_drop(tmp_path, monkeypatch):
     assert CliRunner().invoke(main, ["mail", "quarantine", "list"], env=env).output.strip() == "quarantine is empty"
     missing = CliRunner().invoke(main, ["mail", "quarantine", "show", "2"], env=env)
     assert missing.exit_code == 1
+
+
+def test_quarantine_show_prints_control_characters_escaped(tmp_path):
+    # A From that names no one is quarantined; --raw prints the mail, whose bytes may carry ESC sequences.
+    env = env_for(tmp_path)
+    (tmp_path / "eml").mkdir()
+    (tmp_path / "eml" / "a.eml").write_bytes(
+        b"From: evil\r\nTo: support@example.com\r\nSubject: \x1b]2;pwned\x07hej\r\nMessage-ID: <q1@x.example>\r\n"
+        b"\r\nText \x1b[2J here\r\n")
+    assert "1 quarantined" in CliRunner().invoke(main, ["mail", "import", str(tmp_path / "eml")], env=env).output
+    listing = CliRunner().invoke(main, ["mail", "quarantine", "list"], env=env).output
+    shown = CliRunner().invoke(main, ["mail", "quarantine", "show", "1", "--raw"], env=env).output
+    assert "no sender credited: From: malformed address list" in listing
+    for output in (listing, shown):
+        assert not {"\x1b", "\x07", "\x9b", "\r"} & set(output), output
+    assert r"Subject: \x1b]2;pwned\x07hej" in shown and r"Text \x1b[2J here" in shown

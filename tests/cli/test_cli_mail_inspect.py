@@ -75,3 +75,46 @@ def test_every_corpus_mail_can_be_inspected(env):
         result = CliRunner().invoke(main, ["mail", "inspect", str(path), "--json"], env=env)
         assert result.exit_code == 0, (path.name, result.output)
         assert "outcome" in json.loads(result.output), path.name
+
+
+def test_a_from_that_names_no_one_reports_sender_null_and_the_defect(env):
+    # Issue 16, point 2: parseaddr on the raw header credited this mail to john.
+    result = CliRunner().invoke(main, ["mail", "inspect", str(CORPUS / "forged_from_display_address.eml"), "--json"],
+                                env=env)
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.output)
+    assert report["sender"] is None
+    assert "From: malformed address list: no sender credited" in report["defects"]
+    assert (report["outcome"], report["reason"]) == ("quarantined", "no sender credited: From: malformed address list")
+    text = CliRunner().invoke(main, ["mail", "inspect", str(CORPUS / "forged_from_display_address.eml")], env=env)
+    assert "sender: -\n" in text.output and "john@customer.example" not in text.output.split("--- text")[0]
+
+
+# ESC ] 2 ; … BEL retitles a terminal; ESC [ 2 J clears it; 0x9b is the one-byte CSI; U+202E reverses a name.
+HOSTILE_NAME = "\x1b]2;pwned\x07\x1b[2Jinvoice\x9b31m\u202egpj.exe"
+HOSTILE_MAIL = (
+    "From: =?utf-8?q?Anna=1B[31m?= <asa@kund.se>\r\nTo: support@example.com\r\n"
+    "Subject: =?utf-8?q?Faktura=07=1B]2;x=07?=\r\nMessage-ID: <ctl@kund.se>\r\nMIME-Version: 1.0\r\n"
+    'Content-Type: multipart/mixed; boundary="b"\r\n\r\n'
+    "--b\r\nContent-Type: text/plain; charset=utf-8\r\n\r\nSe bilagan.\x1b[8m dolt\r\n"
+    "--b\r\nContent-Type: application/octet-stream\r\n"
+    f"Content-Disposition: attachment; filename*=UTF-8''{''.join(f'%{b:02X}' for b in HOSTILE_NAME.encode())}\r\n"
+    "\r\nMZ\r\n--b--\r\n"
+).encode()
+CONTROLS = ("\x1b", "\x07", "\x9b", "\u202e")
+
+
+def test_control_characters_reach_the_terminal_escaped(env, tmp_path):
+    result = CliRunner().invoke(main, ["mail", "inspect", write(tmp_path, HOSTILE_MAIL)], env=env)
+    assert result.exit_code == 0, result.output
+    assert [c for c in CONTROLS if c in result.output] == []
+    assert r"attachment: \x1b]2;pwned\x07\x1b[2Jinvoice\x9b31m\u202egpj.exe (application/octet-stream" in result.output
+    assert r"subject: Faktura\x07\x1b]2;x\x07" in result.output
+    assert "Se bilagan.\\x1b[8m dolt" in result.output
+
+
+def test_json_output_escapes_what_json_dumps_leaves_raw(env, tmp_path):
+    result = CliRunner().invoke(main, ["mail", "inspect", write(tmp_path, HOSTILE_MAIL), "--json"], env=env)
+    assert [c for c in CONTROLS if c in result.output] == []
+    [attachment] = json.loads(result.output)["attachments"]
+    assert attachment["filename"] == HOSTILE_NAME  # the data itself is unchanged

@@ -67,3 +67,34 @@ def test_unreachable_database_is_reported_not_a_traceback(tmp_path):
     result = CliRunner().invoke(main, ["db", "upgrade"], env=env)
     assert result.exit_code == 1
     assert "database error" in result.output and "Traceback" not in result.output
+
+
+# Issue 16, point 8: a malformed database URL gave a traceback instead of the one-line config error.
+BAD_URLS = {
+    "no-scheme": "postgres//supportbot:hunter2@db/desk",
+    "empty": "",
+    "port-not-a-number": "postgresql+psycopg://supportbot:hunter2@db:fivefourthree/desk",
+    "unknown-back-end": "nosuch://supportbot:hunter2@db/desk",
+    "unknown-driver": "postgresql+nodriver://supportbot:hunter2@db/desk",
+    "driver-not-installed": "mysql://supportbot:hunter2@db/desk",
+}
+DB_COMMANDS = {
+    "run": ["run"], "db upgrade": ["db", "upgrade"], "db current": ["db", "current"],
+    "mail import": ["mail", "import", "{dir}"], "mail inspect": ["mail", "inspect", "{eml}"],
+    "mail quarantine list": ["mail", "quarantine", "list"], "mail quarantine show": ["mail", "quarantine", "show", "1"],
+    "outbox list": ["outbox", "list"], "outbox retry": ["outbox", "retry", "1"],
+    "contact forget": ["contact", "forget", "asa@kund.se"], "oncall list": ["oncall", "list"],
+    "sla report": ["sla", "report", "--from", "2026-03-01", "--to", "2026-03-31"], "survey report": ["survey", "report"],
+}
+
+
+@pytest.mark.parametrize("command", DB_COMMANDS)
+@pytest.mark.parametrize("url", BAD_URLS.values(), ids=BAD_URLS)
+def test_a_malformed_database_url_is_one_config_line_for_every_command(tmp_path, url, command):
+    (tmp_path / "m.eml").write_bytes(b"From: asa@kund.se\r\nSubject: x\r\n\r\nx\r\n")
+    argv = [arg.format(dir=tmp_path, eml=tmp_path / "m.eml") for arg in DB_COMMANDS[command]]
+    result = subprocess.run([str(SUPPORTBOT), *argv], capture_output=True, text=True, timeout=60, cwd=tmp_path,
+                            env={"PATH": "/usr/bin:/bin", "SUPPORTBOT_DATABASE_URL": url})
+    assert (result.returncode, result.stdout) == (2, ""), result.stderr
+    assert result.stderr.startswith("supportbot: config error: database.url: ") and result.stderr.count("\n") == 1
+    assert "hunter2" not in result.stderr and "Traceback" not in result.stderr

@@ -64,6 +64,15 @@ def test_sender(case):
     assert _parsed(case["file"]).sender_email == case["sender"]
 
 
+@pytest.mark.parametrize("case", _cases("sender_problem"))
+def test_a_from_that_names_no_one_says_why(case):
+    message = _parsed(case["file"])
+    assert message.sender_problem == case.get("sender_problem")
+    if message.sender_problem:  # nobody credited, and the defect says so, naming the header
+        assert (message.sender_email, message.sender_name) == ("", "")
+        assert f"{case['sender_problem']}: no sender credited" in message.defects
+
+
 @pytest.mark.parametrize("case", _cases("subject"))
 def test_subject(case):
     assert _parsed(case["file"]).subject == case["subject"]

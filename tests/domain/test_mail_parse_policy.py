@@ -26,12 +26,23 @@ def test_warm_cache_gives_the_same_message_as_a_cold_one(path):
 def test_headers_read_like_policy_default(path):
     raw = path.read_bytes()
     ours, theirs = message_from_bytes(raw, policy=PARSE_POLICY), message_from_bytes(raw, policy=policy.default)
-    assert [str(value) for value in ours.values()] == [str(value) for value in theirs.values()]
+    assert _values(ours) == _values(theirs)
     for ours_part, theirs_part in zip(ours.walk(), theirs.walk(), strict=True):
         assert ours_part.get_content_type() == theirs_part.get_content_type()
         assert ours_part.get_params() == theirs_part.get_params()
         assert ours_part.get_filename() == theirs_part.get_filename()
         assert ours_part.get_content_disposition() == theirs_part.get_content_disposition()
+
+
+def _values(message) -> list[str]:
+    """Each header as text; one the stdlib refuses (CR LF in an encoded display name) as its error's name."""
+    values = []
+    for name in message.keys():
+        try:
+            values.append(str(message.get_all(name)))
+        except ValueError as exc:
+            values.append(type(exc).__name__)
+    return values
 
 
 def test_the_cache_stays_bounded_and_skips_huge_values():

@@ -106,7 +106,8 @@ def test_card_is_posted_once_then_updated_in_place_with_the_thread_below(slack_d
 
 
 def test_customer_text_never_becomes_a_mention_or_link(slack_desk, standin):
-    slack_desk.receive(mail(sender="<!channel> <asa@kund.se>", subject="<!channel> hjälp <@U0AGNES>",
+    # Quoted: an unquoted "<!channel> <asa@…>" is two angle-addrs, a From that names no one (quarantined).
+    slack_desk.receive(mail(sender='"<!channel>" <asa@kund.se>', subject="<!channel> hjälp <@U0AGNES>",
                             body="Klicka <https://evil.example|din bank> & <!here>"))
     deliver(slack_desk)
     strings = [s for call in standin.calls() for s in all_strings(call.params)]

@@ -1752,6 +1752,104 @@ Anna
 """
 
 
+# --- Forged and malformed senders (issue 16, point 2) ---------------------------
+#
+# A sender is credited only when From holds exactly one well-formed mailbox and
+# its display name is not some other address (bot/domain/mailboxes.py). Each of
+# these is a reply to John's ticket TC-2026-00077 (subject reference and our
+# Message-ID), written by someone who is not John, asking for closure.
+
+
+def forged_reply(from_lines: str, msgid: str, body: str = "Allt fungerar nu, ni kan stänga ärendet.\n",
+                 extra: str = "") -> str:
+    """A plain reply to John's ticket; ``from_lines`` is the whole From part of the header (or nothing)."""
+    return (
+        received_mx("vps-203-0-113-66.evil.example", "203.0.113.66", "4Vb0Uv9Zz1z4WB",
+                    "Wed, 13 May 2026 09:12:03 +0200 (CEST)")
+        + from_lines
+        + "To: support@example.com\n"
+        "Subject: Re: [TC-2026-00077] Fakturan visar fel belopp\n"
+        "Date: Wed, 13 May 2026 09:12:01 +0200\n"
+        f"Message-ID: <{msgid}@evil.example>\n"
+        "In-Reply-To: <sb-7a1c0de5@example.com>\n"
+        "References: <sb-7a1c0de5@example.com>\n"
+        f"{extra}"
+        "MIME-Version: 1.0\n"
+        'Content-Type: text/plain; charset="utf-8"\n'
+        "Content-Transfer-Encoding: 8bit\n"
+        "\n"
+        f"{body}"
+    )
+
+
+@mail("forged_from_display_address.eml", "utf-8")
+def forged_from_display_address() -> str:
+    # The black-box finding: an unquoted address as "display name". parseaddr
+    # on the raw header returned john's address; the parser sees a broken list.
+    return forged_reply("From: john@customer.example <attacker@evil.example>\n", "fda-1")
+
+
+@mail("forged_from_quoted_display_address.eml", "utf-8")
+def forged_from_quoted_display_address() -> str:
+    # Well-formed, but the name shown in every client is somebody else's address.
+    return forged_reply('From: "john@customer.example" <attacker@evil.example>\n', "fqa-2")
+
+
+@mail("forged_from_encoded_display_address.eml", "utf-8")
+def forged_from_encoded_display_address() -> str:
+    # The same, hidden in an RFC 2047 encoded-word: only the decoded header shows it.
+    return forged_reply(f"From: {ew_b('john@customer.example')} <attacker@evil.example>\n", "fea-3")
+
+
+@mail("forged_from_two_mailboxes.eml", "utf-8")
+def forged_from_two_mailboxes() -> str:
+    # RFC 5322 3.6.2 allows a mailbox-list in From (with a Sender); it names no one sender.
+    return forged_reply("From: john@customer.example, attacker@evil.example\n"
+                        "Sender: john@customer.example\n", "f2m-4")
+
+
+@mail("forged_from_repeated_header.eml", "utf-8")
+def forged_from_repeated_header() -> str:
+    # Two From fields (RFC 5322 3.6 allows exactly one): readers disagree on which counts.
+    return forged_reply("From: John Smith <john@customer.example>\nFrom: attacker@evil.example\n", "frh-5")
+
+
+@mail("from_bare_local_part.eml", "utf-8")
+def from_bare_local_part() -> str:
+    # "evil": no domain; once became an outbox row retried for 48 h.
+    return forged_reply("From: evil\n", "fbl-6")
+
+
+@mail("from_empty_group.eml", "utf-8")
+def from_empty_group() -> str:
+    return forged_reply("From: Undisclosed recipients:;\n", "feg-7")
+
+
+@mail("from_missing.eml", "utf-8")
+def from_missing() -> str:
+    return forged_reply("", "fmi-8")
+
+
+@mail("from_crlf_in_encoded_name.eml", "utf-8")
+def from_crlf_in_encoded_name() -> str:
+    # CR LF smuggled into the display name through Q-encoding: the stdlib parser refuses it.
+    return forged_reply("From: =?utf-8?q?John=0D=0ABcc:_x@evil.example?= <john@customer.example>\n", "fcr-9")
+
+
+@mail("forged_reply_to_two_mailboxes.eml", "utf-8")
+def forged_reply_to_two_mailboxes() -> str:
+    # A good From; Reply-To is only read on the portal's notifications, by the same rule.
+    return forged_reply("From: John Smith <john@customer.example>\n", "frt-10",
+                        extra="Reply-To: john@customer.example, attacker@evil.example\n")
+
+
+@mail("from_own_address_as_name.eml", "utf-8")
+def from_own_address_as_name() -> str:
+    # Outlook without a configured name writes the address as the name: the same address, credited.
+    return forged_reply('From: "john@customer.example" <john@customer.example>\n', "fon-11",
+                        body="Tack, det fungerar.\n")
+
+
 # --- Broken MIME ---
 
 @mail("broken_boundary_missing.eml", "utf-8")
