@@ -91,11 +91,11 @@ class Desk:
         assert self.service.stop() == 0, self.service.log_text()
 
     def clock(self) -> datetime | None:
-        """The service's wall clock, from the Date header of its /healthz answer (whole seconds)."""
+        """The service's wall clock, from the Date header of its /healthz answer on the ops listener (whole seconds)."""
         import urllib.request
 
         try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{self.config.http_port}/healthz", timeout=5) as answer:
+            with urllib.request.urlopen(f"http://127.0.0.1:{self.config.ops_port}/healthz", timeout=5) as answer:
                 return parsedate_to_datetime(answer.headers["Date"])
         except OSError:
             return None
