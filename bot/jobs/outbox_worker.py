@@ -3,6 +3,10 @@
 A claim is committed before delivery, so a crash mid-send leaves a claimed row
 whose lease runs out and another worker retries it: at most one duplicate per
 crash, carrying the same Message-ID (see README, "Delivery guarantees").
+
+Rows that wait for another delivery are not claimed until it is done: a card's
+thread posts follow the card (storage/repositories/slack_queue.py,
+``waiting_for_card``) instead of failing against it and backing off.
 """
 
 from __future__ import annotations
@@ -18,7 +22,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.egress.retry_policy import next_retry_delay
 from storage.models import OutboxRow, Ticket
-from storage.repositories import events, outbox
+from storage.repositories import events, outbox, slack_queue
 
 log = logging.getLogger("supportbot.outbox")
 
@@ -71,13 +75,14 @@ class OutboxWorker:
         self._rng = rng or random.Random()
         self._lease = lease
         self._on_failed = on_failed or record_failure
+        self._held = slack_queue.waiting_for_card()
 
     def run_once(self, limit: int = 20) -> int:
         """Claim and deliver up to ``limit`` due rows; return how many were claimed."""
         with self._sessions() as session:
             rows = outbox.claim_due(
-                session, self._clock(), self.worker_id, limit=limit, lease=self._lease, kinds=tuple(self._deliverers)
-            )
+                session, self._clock(), self.worker_id, limit=limit, lease=self._lease, kinds=tuple(self._deliverers),
+                held=self._held)
             session.commit()
         for row in rows:
             self._deliver(row)
