@@ -33,6 +33,7 @@ import threading
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable
+from datetime import timedelta
 
 from bot.http_server import HttpServer
 from bot.ingress.imap_poller import ImapPoller
@@ -290,6 +291,7 @@ class Service:
             runtime.clock,
             worker_id=f"{socket.gethostname()}:{os.getpid()}",
             policy=RetryPolicy(settings.smtp.retry_base_s, settings.smtp.retry_max_s, settings.smtp.retry_horizon_s),
+            lease=timedelta(seconds=settings.outbox.claim_lease_s),
         )
         self.outbox = OutboxLoop(worker)
         self.intake = IntakeWorker(runtime.intake, self._after_intake)

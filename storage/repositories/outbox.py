@@ -40,7 +40,7 @@ def enqueue(
 
 
 def claim_due(
-    session: Session, now: datetime, worker: str, *, limit: int = 20, lease: timedelta = timedelta(minutes=5),
+    session: Session, now: datetime, worker: str, *, limit: int = 20, lease: timedelta = timedelta(seconds=30),
     kinds: tuple[str, ...] | None = None, held: ColumnElement[bool] | None = None,
 ) -> list[OutboxRow]:
     """Claim up to ``limit`` due rows for ``worker`` and return them, oldest first.
@@ -72,6 +72,24 @@ def claim_due(
         .execution_options(synchronize_session=False, populate_existing=True)
     ).scalars().all()
     return sorted(claimed, key=lambda row: (row.next_attempt_at, row.id))
+
+
+def renew_claims(session: Session, row_ids: list[int], worker: str, until: datetime) -> int:
+    """Extend ``worker``'s claims on these rows to ``until`` (those it still holds); how many it renewed."""
+    statement = (
+        update(OutboxRow)
+        .where(OutboxRow.id.in_(row_ids), OutboxRow.state == "sending", OutboxRow.claimed_by == worker)
+        .values(claimed_until=until)
+        .execution_options(synchronize_session=False)
+    )
+    return session.execute(statement).rowcount
+
+
+def claimed_elsewhere(session: Session, row_ids: list[int], worker: str) -> list[int]:
+    """Which of these rows another worker has claimed since (``worker``'s claim lapsed)."""
+    query = select(OutboxRow.id).where(OutboxRow.id.in_(row_ids), OutboxRow.state == "sending",
+                                       OutboxRow.claimed_by != worker).order_by(OutboxRow.id)
+    return list(session.execute(query).scalars())
 
 
 def mark_sent(session: Session, row_id: int, worker: str, now: datetime, result: dict[str, Any] | None = None) -> bool:
