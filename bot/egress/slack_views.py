@@ -99,15 +99,9 @@ class ActionValue:
     seen: Seen
     choice: str | None = None
 
-    @property
-    def revision(self) -> int:
-        return self.seen.revision
-
 
 # Keys of a value: t ticket, r revision, a assignee id, s status, l line, p priority, v a select's choice.
 # One letter each: a select option's value holds at most 150 characters (the longest is ~120).
-
-
 def ticket_value(ticket_id: int, seen: Seen, choice: str | None = None) -> str:
     """The JSON an element on a card (or a modal's metadata) carries: the ticket and what was shown of it."""
     data: dict[str, Any] = {"t": ticket_id, "r": seen.revision}

@@ -80,7 +80,7 @@ class OutboxWorker:
         self._lease = lease
         self._keeper = ClaimKeeper(session_factory, worker_id, lease, clock)
         self._on_failed = on_failed or record_failure
-        self._held = slack_queue.waiting_for_card()
+        self._held = slack_queue.waiting_for_card() if set(slack_queue.THREAD_KINDS) & set(deliverers) else None
 
     def run_once(self, limit: int = 20) -> int:
         """Claim and deliver up to ``limit`` due rows; return how many were claimed."""

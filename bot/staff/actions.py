@@ -5,10 +5,10 @@ whose action rests on a field that changed since (bot/domain/stale_clicks.py)
 changes nothing, refreshes the card and says what changed; a change it does not
 rest on (the customer wrote meanwhile) lets it through. Claiming is a
 compare-and-set under the ticket's row lock, so of two agents clicking at once
-exactly one wins. Each change
-bumps the revision, queues the card update and an audit line in the card's
-thread, and — where the customer should know — a templated mail, all in the
-same commit. The first action on a ticket stops its first-response clock.
+exactly one wins. Each change bumps the revision, queues the card update and an
+audit line in the card's thread, and — where the customer should know — a
+templated mail, all in the same commit. The first action on a ticket stops its
+first-response clock.
 """
 
 from __future__ import annotations
@@ -52,8 +52,7 @@ class Desk:
 
     # -- tickets -------------------------------------------------------------------------
 
-    # ``seen`` is what the agent's card or form showed (a bare revision from callers that know only that).
-
+    # ``seen``: what the agent's card or form showed (a bare revision from callers that know only that).
     def claim(self, ticket_id: int, agent_id: int, seen: Seen | int) -> ActionResult:
         """Assign the ticket to the agent unless someone holds it (compare-and-set)."""
         def change(session, ticket, agent, now):

@@ -268,7 +268,7 @@ def test_card_buttons_follow_assignment_line_and_closure():
     assert not [b for b in closed["blocks"] if b["type"] == "actions"]
     assert closed["blocks"][0]["text"]["text"].startswith("✅")
     other_rev = actions_of(build_card(card_view(revision=8)))
-    assert parse_ticket_value(other_rev["ticket_reply"]["value"]).revision == 8
+    assert parse_ticket_value(other_rev["ticket_reply"]["value"]).seen.revision == 8
 
 
 def test_card_view_rejects_unknown_values():
