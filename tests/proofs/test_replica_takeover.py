@@ -2,16 +2,17 @@
 
 The killed replica holds the mailbox lease, mail it stored and has not processed
 yet, and an outbox row it claimed and is delivering (the relay answers each DATA
-a little late, as a busy relay does). The test catches that moment: it stops the
+50 ms late, as a busy relay does). A burst of mail goes in while it is busy
+sending the answers to the one before; the test catches the moment: it stops the
 replica (SIGSTOP) when the database shows both, checks again, and kills it
 (SIGKILL). The survivor must take the mailbox over, process the stored mail at
 once and retake the claimed rows within their lease: everything the dead replica
 held reaches the customers and the staff channel within the bound, each once.
 
 PostgreSQL only, as several replicas are in production: collected when
-``SUPPORTBOT_TEST_PG_URL`` is set (CI sets it; tests/conftest.py). With ``PRODUCTION_LEASES=1`` it
-runs with the default leases (30 s each) against the issue's target of 60 s.
-The figures are printed.
+``SUPPORTBOT_TEST_PG_URL`` is set (CI sets it; tests/conftest.py). With
+``PRODUCTION_LEASES=1`` it runs with the default leases (30 s each) against the
+issue's target of 60 s. The figures are printed.
 """
 
 from __future__ import annotations
@@ -39,7 +40,7 @@ CLAIM_LEASE_S = OutboxSettings().claim_lease_s if PRODUCTION else 6.0
 TAKEOVER_S = MAILBOX_LEASE_S + MAILBOX_LEASE_S / 3  # README, "Several replicas"
 SLACK_S = 2.0  # the survivor is busy too: its own delivery in hand, an intake batch
 TARGET_S = 60.0  # issue 16, point 9
-CONTACTS, STRANGERS, BURSTS = 6, 120, 3
+CONTACTS, STRANGERS, BURSTS = 6, 60, 3
 
 
 def replica(tmp_path, name, db_url, imap, sink, standin) -> ServiceProcess:
@@ -112,6 +113,19 @@ def kill_while_holding_work(service: ServiceProcess, desk: Desk, timeout: float 
     return None
 
 
+def timed(since: float, timeout: float, conditions: dict) -> dict[str, float]:
+    """Seconds from ``since`` until each condition first held (all watched at once)."""
+    figures: dict[str, float] = {}
+    deadline = time.monotonic() + timeout
+    while len(figures) < len(conditions):
+        for what, done in conditions.items():
+            if what not in figures and done():
+                figures[what] = time.monotonic() - since
+        assert time.monotonic() < deadline, f"not within {timeout:g} s: {set(conditions) - set(figures)}"
+        time.sleep(0.02)
+    return figures
+
+
 @pytest.mark.timeout(300)
 def test_a_killed_replicas_mail_and_claims_are_delivered_by_the_survivor_within_the_bound(pg_url, tmp_path):
     imap = start_imap_server(tmp_path / "imap")
@@ -127,32 +141,34 @@ def test_a_killed_replicas_mail_and_claims_are_delivered_by_the_survivor_within_
         second = replica(tmp_path, "second", pg_url, imap, sink, standin)
         second.wait_healthy()
 
-        senders, held = [], None
-        for burst in range(BURSTS):  # each burst keeps the intake busy while its first answers go out
-            new = [*(seeded.contacts if burst == 0 else []),
-                   *(f"person{burst}.{n}@elsewhere.example" for n in range(STRANGERS))]
-            with imap.client() as appender:  # one MULTIAPPEND: the poller sees the whole burst at once
+        senders: list[str] = []
+
+        def burst() -> None:  # one MULTIAPPEND: the poller sees the whole burst at once
+            new = [*(seeded.contacts if not senders else []),
+                   *(f"person{len(senders)}.{n}@elsewhere.example" for n in range(STRANGERS))]
+            with imap.client() as appender:
                 appender.multiappend("INBOX", [mail(sender=s, subject=f"Ärende {s}", body="Hej! En fråga.")
                                                for s in new])
-            senders += new
-            held = kill_while_holding_work(first, desk)
+            senders.extend(new)
+
+        burst()  # its answers keep the outboxes busy for seconds (the relay takes 50 ms a mail)
+        held = None
+        for _ in range(BURSTS):  # the next burst comes while the first replica delivers: catch it holding both
+            poll_until(lambda: desk.held_by(first)[1], timeout=30, interval=0.01, what="the first replica sending")
+            burst()
+            held = kill_while_holding_work(first, desk, timeout=5)
             if held:
                 break
         assert held, f"the replica never held stored mail and a claimed row at once in {BURSTS} bursts"
         killed_at = time.monotonic()
         stored, claimed = held
 
-        poll_until(lambda: desk.holder_pid() == second.pid, timeout=TAKEOVER_S + 10, interval=0.05,
-                   what="the survivor holding the mailbox")
-        took_over_s = time.monotonic() - killed_at
-        assert took_over_s <= TAKEOVER_S + 1.0
-        figures = {"took over": took_over_s}
-        for what, done in (("its claims delivered", lambda: desk.sent(claimed)),
-                           ("its stored mail processed", lambda: desk.processed(stored)),
-                           ("everything delivered", lambda: not desk.undelivered()
-                            and len(sink.messages) >= len(senders))):
-            poll_until(done, timeout=TARGET_S + 30, interval=0.05, what=what)
-            figures[what] = time.monotonic() - killed_at
+        figures = timed(killed_at, TARGET_S + 30, {
+            "took over": lambda: desk.holder_pid() == second.pid,
+            "its claims delivered": lambda: desk.sent(claimed),
+            "its stored mail processed": lambda: desk.processed(stored),
+            "everything delivered": lambda: not desk.undelivered() and len(sink.messages) >= len(senders),
+        })
         print(f"\nkilled holding {len(stored)} stored mails and {len(claimed)} claimed row(s) (leases: mailbox "
               f"{MAILBOX_LEASE_S:g} s, outbox claims {CLAIM_LEASE_S:g} s); after the kill: "
               + ", ".join(f"{what} {seconds:.1f} s" for what, seconds in figures.items()))
@@ -163,6 +179,7 @@ def test_a_killed_replicas_mail_and_claims_are_delivered_by_the_survivor_within_
         tickets = desk.tickets()
         assert len(tickets) == CONTACTS and all(t.slack_card_ts for t in tickets)
         assert {t.slack_card_ts for t in tickets} <= {m["ts"] for m in cards}
+        assert figures["took over"] <= TAKEOVER_S + 1.0, figures
         assert figures["its claims delivered"] <= CLAIM_LEASE_S + SLACK_S, figures
         assert figures["its stored mail processed"] <= TAKEOVER_S + SLACK_S, figures
         assert figures["everything delivered"] <= TARGET_S, figures
