@@ -113,6 +113,14 @@ class SmtpSettings(Section):
     retry_horizon_s: float = Field(2 * 86400.0, gt=0, description="Give up (and alert staff) after this long.")
 
 
+class OutboxSettings(Section):
+    claim_lease_s: float = Field(
+        30.0, ge=3, le=3600,
+        description="A worker's claim on an outbox row lasts this long and is renewed every claim_lease_s/3 while "
+        "its delivery runs; a replica that dies mid-delivery leaves its rows to the others within this long.",
+    )
+
+
 class SmtpIngressSettings(Section):
     enabled: bool = Field(False, description="Accept mail directly over SMTP (aiosmtpd).")
     host: str = Field("127.0.0.1", description="Listen address.")
@@ -300,6 +308,7 @@ class Settings(Section):
     database: DatabaseSettings = DatabaseSettings()
     imap: ImapSettings = ImapSettings()
     smtp: SmtpSettings = SmtpSettings()
+    outbox: OutboxSettings = OutboxSettings()
     smtp_ingress: SmtpIngressSettings = SmtpIngressSettings()
     slack: SlackSettings = SlackSettings()
     hours: HoursSettings = HoursSettings()

@@ -15,7 +15,7 @@ from collections import Counter, deque
 from collections.abc import Callable
 from concurrent.futures import Future
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from itertools import islice
 from typing import TYPE_CHECKING, Any
 
@@ -154,14 +154,20 @@ class IntakeProcessor:
             _tell_staff(session, raw_id, reason, now)
             return pipeline.Outcome("quarantined", reason, ())
 
-    def process_pending(self, limit: int = 100_000, batch: int = 50, pool: ParsePool | None = None) -> Counter:
-        """Process stored mail in arrival order, ``batch`` mails per commit; count the outcomes."""
+    def process_pending(self, limit: int = 100_000, batch: int = 50, pool: ParsePool | None = None, *,
+                        older_than: timedelta | None = None) -> Counter:
+        """Process stored mail in arrival order, ``batch`` mails per commit; count the outcomes.
+
+        ``older_than``: only mail stored at least that long ago (left behind, not just handed to a worker).
+        """
+        stored_before = self._clock() - older_than if older_than is not None else None
         feed = IntakeFeed(self, pool, batch)
         after, added, more = 0, 0, True
         while True:
             if more and added < limit and len(feed) <= feed.ahead:  # top up before the pool runs dry
                 with self._sessions() as session:
-                    ids = raw_messages.pending_ids(session, limit=min(500, limit - added), after_id=after)
+                    ids = raw_messages.pending_ids(session, limit=min(500, limit - added), after_id=after,
+                                                   stored_before=stored_before)
                 more = bool(ids)
                 if ids:
                     feed.add(ids)

@@ -4,10 +4,10 @@ One asyncio loop carries the SMTP ingress and the HTTP server; blocking work run
 in threads of its own: the IMAP poller, one intake worker and one outbox worker.
 The edges only store mail and hand the new ids to the intake worker's queue, so
 the pipeline runs serially per process, in arrival order. The intake worker also
-sweeps (at start and every minute) for mail left ``received`` — stored before a
-crash, or handed over and then lost with a crashed batch — and wakes the outbox
-worker after each run, so an answer leaves within milliseconds, not at the next
-0.5 s poll.
+sweeps for mail left ``received`` — stored before a crash, or handed over and
+then lost with a crashed batch — at start, on taking the mailbox lease over, and
+every 15 s for mail left that way 10 s or more; it wakes the outbox worker after
+each run, so an answer leaves within milliseconds, not at the next 0.5 s poll.
 
 Shutdown (SIGTERM/SIGINT) goes in stages within ``desk.shutdown_grace_s``: the
 edges stop accepting (SMTP ingress closes its socket, the poller leaves IDLE),
@@ -34,6 +34,7 @@ import threading
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable
+from datetime import timedelta
 
 from bot.http_server import HttpServer, ops_routes
 from bot.ingress.imap_poller import ImapPoller
@@ -120,20 +121,34 @@ def periodic_jobs(runtime: Runtime, metrics: Metrics | None = None) -> list[Comp
 
 
 class IntakeWorker(ThreadComponent):
-    """The one thread that runs the pipeline: ids from the edges in arrival order, plus the sweep."""
+    """The one thread that runs the pipeline: ids from the edges in arrival order, plus the sweeps.
+
+    Mail left ``received`` (stored by a process that died before processing it,
+    or handed over and lost with a crashed batch) is swept up: all of it at start
+    and whenever this replica takes the mailbox lease over (``sweep_soon``: the
+    last holder's stored mail waited for the minute's sweep before), and every
+    ``sweep_interval_s`` what has waited ``orphaned_after_s`` (mail another
+    replica took in by SMTP and died with), never what a live worker just got.
+    """
 
     name = "intake"
     stop_order = 1
 
-    def __init__(self, processor, on_done: Callable[[Counter], None], *, sweep_interval_s: float = 60.0):
+    def __init__(self, processor, on_done: Callable[[Counter], None], *, sweep_interval_s: float = 15.0,
+                 orphaned_after_s: float = 10.0):
         self._processor = processor
         self._on_done = on_done
         self._sweep_s = sweep_interval_s
-        self._queue: queue.Queue[list[int] | None] = queue.Queue()
+        self._orphaned_after = timedelta(seconds=orphaned_after_s)
+        self._queue: queue.Queue[list[int] | str | None] = queue.Queue()
 
     def submit(self, ids: Iterable[int]) -> None:
         """Hand over stored mail (thread-safe; the edges call this after their commit)."""
         self._queue.put(list(ids))
+
+    def sweep_soon(self) -> None:
+        """Sweep all stored, unprocessed mail next (thread-safe): this replica took the mailbox over."""
+        self._queue.put(_SWEEP)
 
     def stop(self) -> None:
         self._queue.put(None)  # after everything the edges handed over before they stopped
@@ -145,16 +160,19 @@ class IntakeWorker(ThreadComponent):
             try:
                 ids = self._queue.get(timeout=max(0.0, next_sweep - time.monotonic()))
             except queue.Empty:
-                self._sweep()
+                self._sweep(self._orphaned_after)
                 next_sweep = time.monotonic() + self._sweep_s
                 continue
             if ids is None:
                 self._drain()
                 return
+            if ids == _SWEEP:
+                self._sweep()
+                continue
             self._on_done(self._processor.process_ids(ids))
 
-    def _sweep(self) -> None:
-        counts = self._processor.process_pending()
+    def _sweep(self, older_than: timedelta | None = None) -> None:
+        counts = self._processor.process_pending(older_than=older_than)
         if counts:
             log.info("intake sweep: %s", ", ".join(f"{n} {what}" for what, n in sorted(counts.items())))
         self._on_done(counts)
@@ -165,8 +183,11 @@ class IntakeWorker(ThreadComponent):
                 ids = self._queue.get_nowait()
             except queue.Empty:
                 return
-            if ids:
+            if ids and ids != _SWEEP:
                 self._on_done(self._processor.process_ids(ids))
+
+
+_SWEEP = "sweep"  # on the intake queue: sweep everything stored now
 
 
 class OutboxLoop(ThreadComponent):
@@ -232,9 +253,9 @@ class PollerComponent(ThreadComponent):
     name = "imap"
     stop_order = 0
 
-    def __init__(self, poller: TrackedPoller, lease: MailboxLease):
+    def __init__(self, poller: TrackedPoller, lease: MailboxLease, on_taken: Callable[[], None] | None = None):
         self.poller = poller
-        self.leased = LeasedPoller(poller, lease)
+        self.leased = LeasedPoller(poller, lease, on_taken)
 
     def run_blocking(self) -> None:
         self.leased.run()
@@ -299,6 +320,7 @@ class Service:
             runtime.clock,
             worker_id=f"{socket.gethostname()}:{os.getpid()}",
             policy=RetryPolicy(settings.smtp.retry_base_s, settings.smtp.retry_max_s, settings.smtp.retry_horizon_s),
+            lease=timedelta(seconds=settings.outbox.claim_lease_s),
         )
         self.outbox = OutboxLoop(worker)
         self.intake = IntakeWorker(runtime.intake, self._after_intake)
@@ -337,7 +359,7 @@ class Service:
         if settings.imap.enabled:
             self.poller = TrackedPoller(settings.imap, runtime.sessions, runtime.clock, on_stored=self._stored("imap"))
             lease = MailboxLease(runtime.sessions, self.poller.mailbox, settings.imap.lease_s)
-            self.poller_component = PollerComponent(self.poller, lease)
+            self.poller_component = PollerComponent(self.poller, lease, on_taken=self.intake.sweep_soon)
             edges.append(self.poller_component)
         return edges
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import os
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime, timezone
 
 import pytest
@@ -22,12 +24,13 @@ def _backends() -> list[str]:
     return ["sqlite", "postgresql"] if os.environ.get(PG_URL_ENV) else ["sqlite"]
 
 
-@pytest.fixture(params=_backends())
-def db_url(request, tmp_path):
-    """A URL to an empty database of each back end, dropped afterwards."""
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'test.db'}"
-        return
+# Modules about PostgreSQL alone (several replicas): collected only where it runs, never skipped.
+collect_ignore = [] if os.environ.get(PG_URL_ENV) else ["proofs/test_replica_takeover.py"]
+
+
+@contextmanager
+def pg_schema() -> Iterator[str]:
+    """A URL to a fresh, empty schema of the test PostgreSQL, dropped afterwards."""
     base = os.environ[PG_URL_ENV]
     schema = f"t_{uuid.uuid4().hex[:12]}"
     admin = make_engine(base)
@@ -40,6 +43,23 @@ def db_url(request, tmp_path):
         with admin.begin() as connection:
             connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
         admin.dispose()
+
+
+@pytest.fixture(params=_backends())
+def db_url(request, tmp_path):
+    """A URL to an empty database of each back end, dropped afterwards."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'test.db'}"
+        return
+    with pg_schema() as url:
+        yield url
+
+
+@pytest.fixture
+def pg_url():
+    """A URL to an empty PostgreSQL schema (for modules about PostgreSQL alone, see ``collect_ignore``)."""
+    with pg_schema() as url:
+        yield url
 
 
 @pytest.fixture

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot.config import Settings
 from bot.demo.clock import DemoClock
 from bot.demo.desk import AGENTS, ASA, STOCKHOLM
+from bot.domain.stale_clicks import Seen
 from bot.egress.slack_blocks import build_reply_modal
 from bot.portal.signature import sign
 from storage.models import OutboxRow, Ticket
@@ -52,7 +53,7 @@ async def agent_reply_from_card(settings: Settings, sessions: sessionmaker[Sessi
     agent = AGENTS[0]
     say(f"\n[slack] {at.astimezone(STOCKHOLM):%a %d %b %Y %H:%M} — {agent.name} replies from the card of {reference}")
     ticket = await asyncio.to_thread(_ticket, sessions, reference)
-    modal = build_reply_modal(ticket.id, ticket.revision, reference, "Hej Åsa,", f"Med vänliga hälsningar\n{agent.name}")
+    modal = build_reply_modal(ticket.id, Seen.of(ticket), reference, "Hej Åsa,", f"Med vänliga hälsningar\n{agent.name}")
     text = ("Hej Åsa,\n\nVi bokar in uppgraderingen av testservern på tisdag kl. 10. "
             "Vi ringer upp när vi börjar.\n\nMed vänliga hälsningar\nAnna Lind")
     block = next(b for b in modal["blocks"] if b.get("type") == "input")

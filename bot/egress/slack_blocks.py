@@ -10,11 +10,11 @@ the JSON of :mod:`bot.egress.slack_views`.
 from __future__ import annotations
 
 import hashlib
-import json
 import re
 from collections.abc import Sequence
 from typing import Any
 
+from bot.domain.stale_clicks import Seen
 from bot.egress.slack_text import ELLIPSIS, clip_escaped, escape_mrkdwn, fit, is_slack_user_id, quoted_chunks
 from bot.egress.slack_views import (
     CLAIM,
@@ -42,6 +42,7 @@ HEADER_TEXT_MAX = 150
 FIELD_TEXT_MAX = 2000
 BUTTON_TEXT_MAX = 75
 OPTION_TEXT_MAX = 75
+OPTION_VALUE_MAX = 150
 VALUE_MAX = 2000
 MODAL_TITLE_MAX = 24
 MAX_OPTIONS = 100
@@ -156,13 +157,13 @@ def _card_notes(view: CardView) -> str:
 
 
 def _card_actions(view: CardView) -> dict[str, Any]:
-    value = ticket_value(view.ticket_id, view.revision)
+    value = ticket_value(view.ticket_id, view.seen)
     holder = _button("Unassign", UNASSIGN, value) if view.is_assigned else _button("Claim", CLAIM, value, "primary")
-    escalate = [_option(ESCALATE_LABELS[line], ticket_value(view.ticket_id, view.revision, str(line)))
+    escalate = [_option(ESCALATE_LABELS[line], ticket_value(view.ticket_id, view.seen, str(line)))
                 for line in (2, 3, 1) if line != view.line]
-    priorities = {p: _option(f"{PRIORITY_EMOJI[p]} {PRIORITY_LABELS[p]}", ticket_value(view.ticket_id, view.revision, p))
+    priorities = {p: _option(f"{PRIORITY_EMOJI[p]} {PRIORITY_LABELS[p]}", ticket_value(view.ticket_id, view.seen, p))
                   for p in PRIORITY_EMOJI}
-    statuses = {s: _option(STATUS_LABELS[s], ticket_value(view.ticket_id, view.revision, s)) for s in STATUS_CHOICES}
+    statuses = {s: _option(STATUS_LABELS[s], ticket_value(view.ticket_id, view.seen, s)) for s in STATUS_CHOICES}
     return {
         "type": "actions",
         # A new block_id per revision makes clients draw the selects from
@@ -253,7 +254,7 @@ def build_refusal(text: str) -> dict[str, Any]:
 
 def build_reply_modal(
     ticket_id: int,
-    revision: int,
+    seen: Seen,
     reference: str,
     greeting: str,
     signature: str,
@@ -263,6 +264,9 @@ def build_reply_modal(
     in_slack: bool = False,
 ) -> dict[str, Any]:
     """The "Reply to customer" modal (for views.open / views.update).
+
+    ``seen``: the ticket as it was when the modal opened; the send is refused
+    only if what a reply rests on (its status) changed while the agent typed.
 
     ``in_slack``: the ticket came from a customer's Slack channel, where the
     reply goes (in its thread), so the modal says so instead of "by e-mail".
@@ -280,7 +284,7 @@ def build_reply_modal(
         f"{'in their Slack thread' if in_slack else 'by e-mail'}. Thread messages stay internal."
     )]
     if canned:
-        options = [_option(title, str(ident)[:150]) for ident, title, _text in canned[:MAX_OPTIONS]]
+        options = [_option(title, str(ident)[:OPTION_VALUE_MAX]) for ident, title, _text in canned[:MAX_OPTIONS]]
         blocks.append({"type": "actions", "block_id": REPLY_CANNED,
                        "elements": [_select("Insert a canned reply", REPLY_CANNED, options)]})
     if greeting.strip():
@@ -294,7 +298,7 @@ def build_reply_modal(
     return {
         "type": "modal",
         "callback_id": REPLY_MODAL,
-        "private_metadata": json.dumps({"t": ticket_id, "r": revision}, separators=(",", ":")),
+        "private_metadata": ticket_value(ticket_id, seen),
         "title": _plain("Reply to customer", MODAL_TITLE_MAX),
         "submit": _plain("Send", MODAL_TITLE_MAX),
         "close": _plain("Cancel", MODAL_TITLE_MAX),

@@ -16,6 +16,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from bot.domain.stale_clicks import Seen
 from bot.egress.slack_blocks import PRIORITY_EMOJI, PRIORITY_LABELS, SLA_BADGES, STATUS_LABELS
 from bot.egress.slack_text import clip_escaped, fit, is_slack_user_id, mention
 from bot.egress.slack_views import ticket_value
@@ -48,6 +49,13 @@ class TicketRow:
     sla_text: str | None = None
     sla_state: str | None = None
     card: tuple[str, str] | None = None  # (channel, ts) of the card
+    line: int = 1
+    assignee_id: int | None = None
+
+    @property
+    def seen(self) -> Seen:
+        """What the row shows that a claim rests on; its buttons carry it."""
+        return Seen(self.revision, self.assignee_id, self.status, self.line, self.priority)
 
 
 @dataclass(frozen=True, slots=True)
@@ -148,7 +156,7 @@ def ticket_row(row: TicketRow, links: Links) -> list[dict[str, Any]]:
     facts = [fit(row.organisation_name or "—", PART_CHARS), STATUS_LABELS.get(row.status, row.status), holder]
     text = (f"{PRIORITY_EMOJI.get(row.priority, '')} *{fit(row.reference, 40)}* · {fit(row.subject, SUBJECT_CHARS)}\n"
             + " · ".join(facts + ([badge] if badge else [])))
-    value = ticket_value(row.ticket_id, row.revision)
+    value = ticket_value(row.ticket_id, row.seen)
     buttons = [] if row.assignee_slack_id or row.assignee_name else [_button("Claim", HOME_CLAIM, value, "primary")]
     if row.card and row.card in links:
         buttons.append(_link_button("Open card", links[row.card], value))

@@ -11,6 +11,8 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
+from bot.domain.stale_clicks import Seen
+
 STATUSES = ("new", "open", "waiting_on_customer", "closure_requested", "closed")
 PRIORITIES = ("low", "normal", "high", "urgent")
 LINES = (1, 2, 3)
@@ -42,6 +44,7 @@ class CardView:
     contact_email: str | None = None
     assignee_slack_id: str | None = None
     assignee_name: str | None = None
+    assignee_id: int | None = None
     sla_text: str | None = None  # e.g. "first response due 14:30", "overdue 10 min", "met"
     sla_state: str | None = None  # one of SLA_STATES; None when no SLA runs
     excerpt: str = ""  # customer text, raw; the builder escapes and shortens it
@@ -67,6 +70,11 @@ class CardView:
         """Whether someone holds the ticket."""
         return bool(self.assignee_slack_id or self.assignee_name)
 
+    @property
+    def seen(self) -> Seen:
+        """What the card shows that staff actions rest on; its controls carry it."""
+        return Seen(self.revision, self.assignee_id, self.status, self.line, self.priority)
+
 
 @dataclass(frozen=True, slots=True)
 class InquiryView:
@@ -85,31 +93,52 @@ class InquiryView:
 
 @dataclass(frozen=True, slots=True)
 class ActionValue:
-    """What a clicked element carried: the ticket, its revision when drawn, and a choice for selects."""
+    """What a clicked element carried: the ticket, what the card showed of it, and a choice for selects."""
 
     ticket_id: int
-    revision: int
+    seen: Seen
     choice: str | None = None
 
 
-def ticket_value(ticket_id: int, revision: int, choice: str | None = None) -> str:
-    """The JSON an element on a card carries: ``{"t": id, "r": revision}`` plus ``"v"`` for a select option."""
-    data: dict[str, Any] = {"t": ticket_id, "r": revision}
+# Keys of a value: t ticket, r revision, a assignee id, s status, l line, p priority, v a select's choice.
+# One letter each: a select option's value holds at most 150 characters (the longest is ~120).
+def ticket_value(ticket_id: int, seen: Seen, choice: str | None = None) -> str:
+    """The JSON an element on a card (or a modal's metadata) carries: the ticket and what was shown of it."""
+    data: dict[str, Any] = {"t": ticket_id, "r": seen.revision}
+    if seen.carries_fields:
+        data |= {"a": seen.assignee_id, "s": seen.status, "l": seen.line, "p": seen.priority}
     if choice is not None:
         data["v"] = choice
     return json.dumps(data, separators=(",", ":"))
 
 
 def parse_ticket_value(value: str) -> ActionValue:
-    """The inverse of :func:`ticket_value`; ValueError for anything else (clicks are untrusted input)."""
+    """The inverse of :func:`ticket_value`; ValueError for anything else (clicks are untrusted input).
+
+    A value without the fields (``{"t", "r"}``, from cards posted before they
+    carried them) parses to a bare revision, checked the old way.
+    """
     try:
         data = json.loads(value)
         ticket_id, revision, choice = data["t"], data["r"], data.get("v")
+        seen = Seen(revision, data["a"], data["s"], data["l"], data["p"]) if "s" in data else Seen(revision)
     except (TypeError, ValueError, KeyError) as exc:
         raise ValueError(f"not a ticket action value: {value[:80]!r}") from exc
-    if type(ticket_id) is not int or type(revision) is not int or not (choice is None or isinstance(choice, str)):
+    if not (_is_int(ticket_id) and _is_int(revision) and (choice is None or isinstance(choice, str))
+            and _plausible(seen)):
         raise ValueError(f"not a ticket action value: {value[:80]!r}")
-    return ActionValue(ticket_id, revision, choice)
+    return ActionValue(ticket_id, seen, choice)
+
+
+def _is_int(value: Any) -> bool:
+    return type(value) is int
+
+
+def _plausible(seen: Seen) -> bool:
+    if not seen.carries_fields:
+        return True
+    return (seen.assignee_id is None or _is_int(seen.assignee_id)) and seen.status in STATUSES \
+        and seen.line in LINES and _is_int(seen.line) and seen.priority in PRIORITIES
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,14 +146,14 @@ class ReplySubmission:
     """What the reply modal submitted; ``text_block_id`` is where to attach a validation error."""
 
     ticket_id: int
-    revision: int
+    seen: Seen
     text: str
     canned_id: str | None
     text_block_id: str
 
 
 def parse_reply_submission(view: dict[str, Any]) -> ReplySubmission:
-    """The ticket, revision, typed text and chosen canned reply from a ``reply_modal`` view_submission."""
+    """The ticket, what was shown of it, typed text and chosen canned reply from a ``reply_modal`` submission."""
     meta = parse_ticket_value(view.get("private_metadata") or "")
     text, canned_id, text_block_id = "", None, ""
     for block_id, actions in ((view.get("state") or {}).get("values") or {}).items():
@@ -132,7 +161,7 @@ def parse_reply_submission(view: dict[str, Any]) -> ReplySubmission:
             text, text_block_id = actions[REPLY_TEXT].get("value") or "", block_id
         if REPLY_CANNED in actions:
             canned_id = (actions[REPLY_CANNED].get("selected_option") or {}).get("value")
-    return ReplySubmission(meta.ticket_id, meta.revision, text, canned_id, text_block_id)
+    return ReplySubmission(meta.ticket_id, meta.seen, text, canned_id, text_block_id)
 
 
 def inquiry_value(inquiry_id: int) -> str:

@@ -37,6 +37,7 @@ import socket
 import threading
 import time
 import uuid
+from collections.abc import Callable
 from datetime import datetime, timedelta, timezone
 
 from sqlalchemy import delete, func, literal, select, update
@@ -133,12 +134,15 @@ class LeasedPoller:
     """Runs ``poller.run()`` only while this process holds the mailbox's lease; a standby otherwise.
 
     The poller runs in the calling thread; a keeper thread renews the lease every
-    ``renew_every_s`` and stops the poller when the lease is lost.
+    ``renew_every_s`` and stops the poller when the lease is lost. ``on_taken`` is
+    called each time the lease is taken (the service sweeps up the mail the last
+    holder stored and did not process).
     """
 
-    def __init__(self, poller, lease: MailboxLease):
+    def __init__(self, poller, lease: MailboxLease, on_taken: Callable[[], None] | None = None):
         self.poller = poller
         self.lease = lease
+        self._on_taken = on_taken or (lambda: None)
         self.role = "starting"  # holder | standby | starting
         self.last_error: str | None = None
         self._stopping = threading.Event()
@@ -183,6 +187,7 @@ class LeasedPoller:
         log.info("imap %s: lease taken by %s for %g s; polling", self.lease.name, self.lease.holder,
                  self.lease.lease_s)
         self.role = "holder"
+        self._on_taken()
         keeper = threading.Thread(target=self._keep, name="imap-lease", daemon=True)
         keeper.start()
         try:

@@ -2,7 +2,14 @@
 
 A claim is committed before delivery, so a crash mid-send leaves a claimed row
 whose lease runs out and another worker retries it: at most one duplicate per
-crash, carrying the same Message-ID (see README, "Delivery guarantees").
+crash, carrying the same Message-ID (see README, "Delivery guarantees"). The
+lease is short (``outbox.claim_lease_s``) and renewed while the delivery runs
+(bot/jobs/claim_keeper.py), so a dead worker's rows are retaken within it and a
+slow delivery is not.
+
+Rows that wait for another delivery are not claimed until it is done: a card's
+thread posts follow the card (storage/repositories/slack_queue.py,
+``waiting_for_card``) instead of failing against it and backing off.
 """
 
 from __future__ import annotations
@@ -17,8 +24,9 @@ from typing import Protocol
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.egress.retry_policy import next_retry_delay
+from bot.jobs.claim_keeper import ClaimKeeper
 from storage.models import OutboxRow, Ticket
-from storage.repositories import events, outbox
+from storage.repositories import events, outbox, slack_queue
 from storage.repositories.outbox_keys import fit_key
 
 log = logging.getLogger("supportbot.outbox")
@@ -61,7 +69,7 @@ class OutboxWorker:
         worker_id: str,
         policy: RetryPolicy = RetryPolicy(),
         rng: random.Random | None = None,
-        lease: timedelta = timedelta(minutes=5),
+        lease: timedelta = timedelta(seconds=30),
         on_failed: Callable[[Session, OutboxRow, str, datetime], None] | None = None,
     ):
         self._sessions = session_factory
@@ -71,17 +79,21 @@ class OutboxWorker:
         self._policy = policy
         self._rng = rng or random.Random()
         self._lease = lease
+        self._keeper = ClaimKeeper(session_factory, worker_id, lease, clock)
         self._on_failed = on_failed or record_failure
+        self._held = slack_queue.waiting_for_card() if set(slack_queue.THREAD_KINDS) & set(deliverers) else None
 
     def run_once(self, limit: int = 20) -> int:
         """Claim and deliver up to ``limit`` due rows; return how many were claimed."""
         with self._sessions() as session:
             rows = outbox.claim_due(
-                session, self._clock(), self.worker_id, limit=limit, lease=self._lease, kinds=tuple(self._deliverers)
-            )
+                session, self._clock(), self.worker_id, limit=limit, lease=self._lease, kinds=tuple(self._deliverers),
+                held=self._held)
             session.commit()
-        for row in rows:
-            self._deliver(row)
+        with self._keeper.holding(row.id for row in rows) as settled:
+            for row in rows:
+                self._deliver(row)
+                settled(row.id)
         return len(rows)
 
     def _deliver(self, row: OutboxRow) -> None:

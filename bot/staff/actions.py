@@ -1,11 +1,14 @@
 """Staff actions on tickets and inquiries: one transaction each, with their outbox rows.
 
-Every action checks the revision the agent's card showed: a click on a stale card
-changes nothing, refreshes the card and says so. Claiming is a compare-and-set
-in the database, so of two agents clicking at once exactly one wins. Each change
-bumps the revision, queues the card update and an audit line in the card's
-thread, and — where the customer should know — a templated mail, all in the
-same commit. The first action on a ticket stops its first-response clock.
+Every action checks what the agent's card showed against the ticket now: a click
+whose action rests on a field that changed since (bot/domain/stale_clicks.py)
+changes nothing, refreshes the card and says what changed; a change it does not
+rest on (the customer wrote meanwhile) lets it through. Claiming is a
+compare-and-set under the ticket's row lock, so of two agents clicking at once
+exactly one wins. Each change bumps the revision, queues the card update and an
+audit line in the card's thread, and — where the customer should know — a
+templated mail, all in the same commit. The first action on a ticket stops its
+first-response clock.
 """
 
 from __future__ import annotations
@@ -14,10 +17,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.config import Settings
+from bot.domain.stale_clicks import Seen, stale_field
 from bot.staff.sla_target import recompute_first_response
 from handlers.open_ticket import open_ticket
 from handlers.slack_answers import answer_ticket
@@ -37,10 +41,6 @@ class ActionResult:
     holder_slack_id: str | None = None  # who holds the ticket, when a claim lost
 
 
-class StaleCard(Exception):
-    """The click came from a card older than the ticket."""
-
-
 class Desk:
     """The actions agents take; Slack listeners translate clicks into these calls."""
 
@@ -52,35 +52,25 @@ class Desk:
 
     # -- tickets -------------------------------------------------------------------------
 
-    def claim(self, ticket_id: int, agent_id: int, revision: int) -> ActionResult:
+    # ``seen``: what the agent's card or form showed (a bare revision from callers that know only that).
+    def claim(self, ticket_id: int, agent_id: int, seen: Seen | int) -> ActionResult:
         """Assign the ticket to the agent unless someone holds it (compare-and-set)."""
-        with self._sessions() as session:
-            now = self._clock()
-            table = Ticket.__table__
-            won = session.execute(
-                update(table)
-                .where(table.c.id == ticket_id, table.c.assignee_id.is_(None), table.c.revision == revision)
-                .values(assignee_id=agent_id, revision=table.c.revision + 1, updated_at=now)
-            ).rowcount == 1
-            ticket = session.get(Ticket, ticket_id, populate_existing=True)
-            if not won:
-                return self._refused(session, ticket, claiming=True)
-            agent = session.get(Agent, agent_id)
+        def change(session, ticket, agent, now):
+            ticket.assignee_id = agent_id
             self._first_action(session, ticket, agent, now)
             events.record_event(session, ticket, "claimed", now, actor="agent", agent_id=agent_id)
-            self._announce(session, ticket, now, ("👀", "claimed"), agent)
-            session.commit()
-            return ActionResult(True)
+            return "👀", "claimed"
+        return self._change(ticket_id, agent_id, seen, change, "claim")
 
-    def unassign(self, ticket_id: int, agent_id: int, revision: int) -> ActionResult:
+    def unassign(self, ticket_id: int, agent_id: int, seen: Seen | int) -> ActionResult:
         """Give the ticket back to the queue."""
         def change(session, ticket, agent, now):
             ticket.assignee_id = None
             events.record_event(session, ticket, "unassigned", now, actor="agent", agent_id=agent_id)
             return "↩️", "unassigned"
-        return self._change(ticket_id, agent_id, revision, change)
+        return self._change(ticket_id, agent_id, seen, change, "unassign")
 
-    def escalate(self, ticket_id: int, agent_id: int, revision: int, line: int) -> ActionResult:
+    def escalate(self, ticket_id: int, agent_id: int, seen: Seen | int, line: int) -> ActionResult:
         """Move the ticket to line 1, 2 or 3; the customer hears when it goes up."""
         if line not in (1, 2, 3):
             return ActionResult(False, f"There is no line {line}.")
@@ -92,9 +82,9 @@ class Desk:
             if line > old:
                 self._mail_customer(session, ticket, now, "status_escalated", {"line": line})
             return ("⬆️", f"escalated to line {line}") if line > old else ("⬇️", f"moved back to line {line}")
-        return self._change(ticket_id, agent_id, revision, change)
+        return self._change(ticket_id, agent_id, seen, change, "escalate")
 
-    def set_priority(self, ticket_id: int, agent_id: int, revision: int, priority: str) -> ActionResult:
+    def set_priority(self, ticket_id: int, agent_id: int, seen: Seen | int, priority: str) -> ActionResult:
         """Set the priority (prioritising is handling: it stops the first-response clock)."""
         if priority not in ("low", "normal", "high", "urgent"):
             return ActionResult(False, f"Unknown priority {priority!r}.")
@@ -108,9 +98,9 @@ class Desk:
             events.record_event(session, ticket, "priority_set", now, actor="agent", agent_id=agent_id, old=old,
                                 new=priority)
             return "🏷️", f"priority {priority}"
-        return self._change(ticket_id, agent_id, revision, change)
+        return self._change(ticket_id, agent_id, seen, change, "set_priority")
 
-    def set_status(self, ticket_id: int, agent_id: int, revision: int, status: str) -> ActionResult:
+    def set_status(self, ticket_id: int, agent_id: int, seen: Seen | int, status: str) -> ActionResult:
         """Waiting on customer, closure requested or closed; the customer is told.
 
         Closure requested mails a signed one-click confirmation link; closing
@@ -138,9 +128,9 @@ class Desk:
             if status == "closed" and old != "closed":
                 invite(session, self._settings, ticket, now)
             return "🔖", f"status → {STATUS_WORDS[status]}"
-        return self._change(ticket_id, agent_id, revision, change)
+        return self._change(ticket_id, agent_id, seen, change, "set_status")
 
-    def reply(self, ticket_id: int, agent_id: int, revision: int, text: str) -> ActionResult:
+    def reply(self, ticket_id: int, agent_id: int, seen: Seen | int, text: str) -> ActionResult:
         """Send the agent's text to the customer; the ticket then waits on the customer."""
         if not text.strip():
             return ActionResult(False, "The reply is empty.")
@@ -153,9 +143,9 @@ class Desk:
                                 {"body": text, "agent_name": agent.name or agent.email},
                                 agent=agent, audit=("📤", "sent to customer"))
             return None  # the audit line follows once the SMTP server accepted the mail
-        return self._change(ticket_id, agent_id, revision, change)
+        return self._change(ticket_id, agent_id, seen, change, "reply")
 
-    def request_information(self, ticket_id: int, agent_id: int, revision: int, needed: str) -> ActionResult:
+    def request_information(self, ticket_id: int, agent_id: int, seen: Seen | int, needed: str) -> ActionResult:
         """Ask the customer for something; the ticket waits on the customer."""
         if not needed.strip():
             return ActionResult(False, "Say what information is needed.")
@@ -167,15 +157,7 @@ class Desk:
             self._mail_customer(session, ticket, now, "status_waiting", {"needed": needed}, agent=agent,
                                 audit=("❓", "information requested"))
             return None
-        return self._change(ticket_id, agent_id, revision, change)
-
-    def refresh(self, ticket_id: int) -> None:
-        """Re-render the card (after a stale click, or on request)."""
-        with self._sessions() as session:
-            ticket = session.get(Ticket, ticket_id)
-            if ticket is not None:
-                slack_queue.queue_card(session, ticket, self._clock(), refresh=True)
-                session.commit()
+        return self._change(ticket_id, agent_id, seen, change, "request_information")
 
     # -- inquiries -------------------------------------------------------------------------
 
@@ -243,14 +225,17 @@ class Desk:
 
     # -- the shared shape of a change ---------------------------------------------------------
 
-    def _change(self, ticket_id: int, agent_id: int, revision: int, change) -> ActionResult:
+    def _change(self, ticket_id: int, agent_id: int, seen: Seen | int, change, action: str) -> ActionResult:
         with self._sessions() as session:
             now = self._clock()
             ticket = session.get(Ticket, ticket_id, with_for_update=True)
             if ticket is None:
                 return ActionResult(False, "This ticket no longer exists.")
-            if ticket.revision != revision:
-                return self._refused(session, ticket)
+            if action == "claim" and ticket.assignee_id is not None:
+                return self._held(session, ticket)
+            changed = stale_field(action, seen, Seen.of(ticket))
+            if changed:
+                return self._stale(session, ticket, changed)
             agent = session.get(Agent, agent_id)
             audit = change(session, ticket, agent, now)
             tickets.touch(ticket, now)
@@ -258,17 +243,30 @@ class Desk:
             session.commit()
             return ActionResult(True)
 
-    def _refused(self, session: Session, ticket: Ticket | None, *, claiming: bool = False) -> ActionResult:
-        if ticket is None:
-            return ActionResult(False, "This ticket no longer exists.")
+    def _held(self, session: Session, ticket: Ticket) -> ActionResult:
+        """A claim that lost: someone holds the ticket (the card is refreshed to show who)."""
+        slack_queue.queue_card(session, ticket, self._clock(), refresh=True)
+        session.commit()
+        holder = session.get(Agent, ticket.assignee_id)
+        return ActionResult(False, f"Already claimed by {self._name(holder)}.",
+                            holder_slack_id=holder.slack_user_id if holder else None)
+
+    def _stale(self, session: Session, ticket: Ticket, changed: str) -> ActionResult:
+        """A click that conflicts with a change since its card was drawn: refresh the card, say what changed."""
         slack_queue.queue_card(session, ticket, self._clock(), refresh=True)  # show the agent what is true now
         session.commit()
-        if claiming and ticket.assignee_id is not None:
-            holder = session.get(Agent, ticket.assignee_id)
-            return ActionResult(False, f"Already claimed by {self._name(holder)}.",
-                                holder_slack_id=holder.slack_user_id if holder else None)
-        return ActionResult(False, "This card was out of date; it has been refreshed. Please check and try again.",
-                            stale=True)
+        what = self._what_changed(session, ticket, changed)
+        return ActionResult(False, f"This card was out of date{f' ({what})' if what else ''}; it has been "
+                                   "refreshed. Please check and try again.", stale=True)
+
+    def _what_changed(self, session: Session, ticket: Ticket, changed: str) -> str:
+        if changed == "assignee":
+            holder = session.get(Agent, ticket.assignee_id) if ticket.assignee_id else None
+            return f"{self._name(holder)} holds it now" if holder else "nobody holds it now"
+        return {"status": f"the status is now {STATUS_WORDS[ticket.status]}",
+                "closed": "it has been closed" if ticket.status == "closed" else "it has been reopened",
+                "line": f"it is on line {ticket.line} now", "priority": f"the priority is now {ticket.priority}",
+                }.get(changed, "")
 
     def _announce(self, session: Session, ticket: Ticket, now: datetime, audit: tuple[str, str] | None,
                   agent: Agent | None) -> None:

@@ -35,7 +35,7 @@ def card_view(session: Session, ticket: Ticket, calendar, now: datetime) -> Card
         contact_name=contact.name if contact else (first.author_name if first else None),
         contact_email=contact.email if contact else (first.author_email if first else None),
         assignee_slack_id=assignee.slack_user_id if assignee else None,
-        assignee_name=(assignee.name or assignee.email) if assignee else None,
+        assignee_name=(assignee.name or assignee.email) if assignee else None, assignee_id=ticket.assignee_id,
         sla_text=sla.text if sla else None, sla_state=sla.state if sla else None,
         excerpt=(first.stripped_text or first.text) if first else "", attachment_count=attachments,
         closed=ticket.status == "closed",

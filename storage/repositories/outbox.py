@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import ColumnElement, not_, or_, select, update
 from sqlalchemy.orm import Session
 
 from storage.models import OutboxRow
@@ -42,13 +42,14 @@ def enqueue(
 
 
 def claim_due(
-    session: Session, now: datetime, worker: str, *, limit: int = 20, lease: timedelta = timedelta(minutes=5),
-    kinds: tuple[str, ...] | None = None,
+    session: Session, now: datetime, worker: str, *, limit: int = 20, lease: timedelta = timedelta(seconds=30),
+    kinds: tuple[str, ...] | None = None, held: ColumnElement[bool] | None = None,
 ) -> list[OutboxRow]:
     """Claim up to ``limit`` due rows for ``worker`` and return them, oldest first.
 
     A row is due when pending and its next attempt has come, or when a claim
-    expired (its worker died mid-delivery). One UPDATE … WHERE id IN (SELECT …
+    expired (its worker died mid-delivery), unless ``held`` matches it (it waits
+    for another delivery, e.g. a thread post for its card). One UPDATE … WHERE id IN (SELECT …
     FOR UPDATE SKIP LOCKED) … RETURNING statement: on PostgreSQL concurrent
     workers skip each other's rows instead of waiting or double-claiming; on
     SQLite the single writer gives the same guarantee. The caller commits.
@@ -60,6 +61,8 @@ def claim_due(
     candidates = select(OutboxRow.id).where(due).order_by(OutboxRow.next_attempt_at, OutboxRow.id).limit(limit)
     if kinds:
         candidates = candidates.where(OutboxRow.kind.in_(kinds))
+    if held is not None:
+        candidates = candidates.where(not_(held))
     candidates = candidates.with_for_update(skip_locked=True)
     claimed = session.execute(
         update(OutboxRow)
@@ -71,6 +74,24 @@ def claim_due(
         .execution_options(synchronize_session=False, populate_existing=True)
     ).scalars().all()
     return sorted(claimed, key=lambda row: (row.next_attempt_at, row.id))
+
+
+def renew_claims(session: Session, row_ids: list[int], worker: str, until: datetime) -> int:
+    """Extend ``worker``'s claims on these rows to ``until`` (those it still holds); how many it renewed."""
+    statement = (
+        update(OutboxRow)
+        .where(OutboxRow.id.in_(row_ids), OutboxRow.state == "sending", OutboxRow.claimed_by == worker)
+        .values(claimed_until=until)
+        .execution_options(synchronize_session=False)
+    )
+    return session.execute(statement).rowcount
+
+
+def claimed_elsewhere(session: Session, row_ids: list[int], worker: str) -> list[int]:
+    """Which of these rows another worker has claimed since (``worker``'s claim lapsed)."""
+    query = select(OutboxRow.id).where(OutboxRow.id.in_(row_ids), OutboxRow.state == "sending",
+                                       OutboxRow.claimed_by != worker).order_by(OutboxRow.id)
+    return list(session.execute(query).scalars())
 
 
 def mark_sent(session: Session, row_id: int, worker: str, now: datetime, result: dict[str, Any] | None = None) -> bool:

@@ -73,14 +73,17 @@ def raw_of(session: Session, raw_id: int) -> bytes | None:
     return session.connection().execute(_RAW_OF, {"raw_id": raw_id}).scalar_one_or_none()
 
 
-def pending_ids(session: Session, limit: int = 500, after_id: int = 0) -> list[int]:
-    """Ids of mail stored but not yet processed, oldest first."""
+def pending_ids(session: Session, limit: int = 500, after_id: int = 0,
+                stored_before: datetime | None = None) -> list[int]:
+    """Ids of mail stored (before ``stored_before``, when given) but not yet processed, oldest first."""
     query = (
         select(RawMessage.id)
         .where(RawMessage.state == "received", RawMessage.id > after_id)
         .order_by(RawMessage.id)
         .limit(limit)
     )
+    if stored_before is not None:
+        query = query.where(RawMessage.received_at < stored_before)
     return list(session.execute(query).scalars())
 
 

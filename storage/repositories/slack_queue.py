@@ -11,10 +11,14 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sqlalchemy.orm import Session
+from sqlalchemy import ColumnElement, exists
+from sqlalchemy.orm import Session, aliased
 
-from storage.models import Ticket
+from storage.models import OutboxRow, Ticket
 from storage.repositories import outbox
+
+# Posts in a card's thread: they need the card's ts.
+THREAD_KINDS = ("slack.timeline", "slack.audit")
 
 
 def queue_card(session: Session, ticket: Ticket, now: datetime, *, refresh: bool = False) -> None:
@@ -25,6 +29,23 @@ def queue_card(session: Session, ticket: Ticket, now: datetime, *, refresh: bool
     """
     key = f"card:{ticket.id}:r{ticket.revision}" + (f":refresh:{uuid.uuid4().hex[:12]}" if refresh else "")
     outbox.enqueue(session, "slack.card", key, {"ticket_id": ticket.id}, now, ticket_id=ticket.id)
+
+
+def waiting_for_card() -> ColumnElement[bool]:
+    """Outbox rows that wait for their ticket's card: thread posts while the card is not posted yet
+    and a card row for the ticket is still to be delivered.
+
+    The outbox worker leaves them unclaimed (bot/jobs/outbox_worker.py), so they
+    follow the card: due the moment the commit that stores its ts is visible,
+    never on a backoff of their own (a card that hit one 429 held its thread post
+    33 s). With no card row left to deliver (it failed for good) they are claimed
+    and retried as any row is.
+    """
+    card = aliased(OutboxRow)
+    unposted = exists().where(Ticket.id == OutboxRow.ticket_id, Ticket.slack_card_ts.is_(None))
+    coming = exists().where(card.ticket_id == OutboxRow.ticket_id, card.kind == "slack.card",
+                            card.state.in_(("pending", "sending")))
+    return OutboxRow.kind.in_(THREAD_KINDS) & unposted & coming
 
 
 def queue_timeline(session: Session, ticket: Ticket, now: datetime, *, key: str, author: str, text: str,

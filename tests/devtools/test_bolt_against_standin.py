@@ -15,6 +15,7 @@ from slack_sdk.signature import SignatureVerifier
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.devtools.slack_standin import TEAM_ID
+from bot.domain.stale_clicks import Seen
 from bot.egress.slack_blocks import build_refusal
 from bot.egress.slack_views import CLAIM, parse_ticket_value, ticket_value
 
@@ -37,7 +38,7 @@ def claim_click(ticket_id: int, revision: int) -> dict:
         "api_app_id": "A0SUPPORTBOT", "token": "legacy", "trigger_id": "1.2.3",
         "channel": {"id": "C0STAFF"}, "container": {"type": "message", "channel_id": "C0STAFF", "message_ts": "1.2"},
         "actions": [{"type": "button", "action_id": CLAIM, "block_id": "ticket_actions.r1",
-                     "value": ticket_value(ticket_id, revision), "action_ts": "1.3"}],
+                     "value": ticket_value(ticket_id, Seen(revision)), "action_ts": "1.3"}],
     }
 
 

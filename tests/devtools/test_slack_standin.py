@@ -15,6 +15,7 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.devtools.slack_standin import BOT_USER_ID, TEAM_ID, SlackStandin, format_call
+from bot.domain.stale_clicks import Seen
 from bot.egress.slack_blocks import POST_DEFAULTS, build_card, build_reply_modal, build_timeline_message
 from bot.egress.slack_client import make_sync_web_client, make_web_client
 from bot.egress.slack_views import CardView
@@ -94,10 +95,10 @@ def test_auth_conversations_usergroups_and_unknown_methods(standin):
 
 def test_views_open_update_publish(standin):
     web = client(standin)
-    modal = build_reply_modal(1, 1, "TC-2026-00001", "Hej,", "Mvh", [], "")
+    modal = build_reply_modal(1, Seen(1), "TC-2026-00001", "Hej,", "Mvh", [], "")
     opened = web.views_open(trigger_id="123.456", view=modal)["view"]
     assert opened["id"].startswith("V") and opened["callback_id"] == "reply_modal"
-    updated = web.views_update(view_id=opened["id"], hash=opened["hash"], view=build_reply_modal(1, 1, "TC", "Hej,", "", [], "draft"))
+    updated = web.views_update(view_id=opened["id"], hash=opened["hash"], view=build_reply_modal(1, Seen(1), "TC", "Hej,", "", [], "draft"))
     assert updated["view"]["id"] == opened["id"]
     with pytest.raises(SlackApiError, match="hash_conflict"):
         web.views_update(view_id=opened["id"], hash=opened["hash"], view=modal)

@@ -9,8 +9,10 @@ from typing import Any
 
 import pytest
 
+from bot.domain.stale_clicks import Seen
 from bot.egress.slack_blocks import (
     MAX_BLOCKS,
+    OPTION_VALUE_MAX,
     POST_DEFAULTS,
     build_audit_line,
     build_card,
@@ -33,6 +35,7 @@ ATTACK = "Hi <!channel> & <!here> ask <@U123> at <https://evil.example|bank> > n
 AGENT = "U0AGENT1"
 ALLOWED_MENTION = f"<@{AGENT}>"
 ENTITY = re.compile(r"&(?!amp;|lt;|gt;)")
+SEEN = Seen(7, 3, "waiting_on_customer", 2, "urgent")
 
 
 def card_view(**overrides: Any) -> CardView:
@@ -61,7 +64,7 @@ def attacked_outputs() -> dict[str, Any]:
         "timeline": build_timeline_message(ATTACK, f"{ATTACK}\n\n> {ATTACK}", [ATTACK, "log<1>.txt"], "email"),
         "audit": build_audit_line(f"sent to customer: {ATTACK}", actor_slack_id=AGENT, icon="📤"),
         "inquiry": build_inquiry_notice(inquiry),
-        "modal": build_reply_modal(42, 7, ATTACK, f"Hej {ATTACK},", f"Mvh\n{ATTACK}", [(1, ATTACK, ATTACK)], ATTACK),
+        "modal": build_reply_modal(42, Seen(7), ATTACK, f"Hej {ATTACK},", f"Mvh\n{ATTACK}", [(1, ATTACK, ATTACK)], ATTACK),
         "refusal": build_refusal(ATTACK),
     }
 
@@ -169,7 +172,7 @@ def huge_outputs() -> dict[str, Any]:
         "timeline": build_timeline_message(big, "\n".join([big[:5000]] * 40), [big] * 100, "slack"),
         "audit": build_audit_line(big),
         "inquiry": build_inquiry_notice(InquiryView(1, "slack", big, big, big, big, big, big)),
-        "modal": build_reply_modal(1, 1, big, big, big, canned, big),
+        "modal": build_reply_modal(1, Seen(1), big, big, big, canned, big),
         "refusal": build_refusal(big),
     }
 
@@ -238,7 +241,7 @@ def test_card_shows_the_ticket():
     assert card["blocks"][3]["elements"][0]["text"] == "📎 2 attachments"
 
 
-def test_every_card_value_parses_back_to_the_ticket_and_revision():
+def test_every_card_value_parses_back_to_the_ticket_and_what_the_card_showed():
     elements = actions_of(build_card(card_view()))
     assert set(elements) == {"ticket_claim", "ticket_reply", "ticket_request_info",
                              "ticket_escalate", "ticket_priority", "ticket_status"}
@@ -246,7 +249,7 @@ def test_every_card_value_parses_back_to_the_ticket_and_revision():
         values = [element["value"]] if "value" in element else [o["value"] for o in element["options"]]
         for value in values:
             parsed = parse_ticket_value(value)
-            assert (parsed.ticket_id, parsed.revision) == (42, 7)
+            assert (parsed.ticket_id, parsed.seen) == (42, Seen(7, None, "open", 1, "high"))
     choices = {aid: [parse_ticket_value(o["value"]).choice for o in e.get("options", [])] for aid, e in elements.items()}
     assert choices["ticket_escalate"] == ["2", "3"]  # not the current line
     assert choices["ticket_priority"] == ["low", "normal", "high", "urgent"]
@@ -265,7 +268,7 @@ def test_card_buttons_follow_assignment_line_and_closure():
     assert not [b for b in closed["blocks"] if b["type"] == "actions"]
     assert closed["blocks"][0]["text"]["text"].startswith("✅")
     other_rev = actions_of(build_card(card_view(revision=8)))
-    assert parse_ticket_value(other_rev["ticket_reply"]["value"]).revision == 8
+    assert parse_ticket_value(other_rev["ticket_reply"]["value"]).seen.revision == 8
 
 
 def test_card_view_rejects_unknown_values():
@@ -276,9 +279,24 @@ def test_card_view_rejects_unknown_values():
 
 
 def test_parse_ticket_value_rejects_forgeries():
-    for bad in ("", "42", "{}", '{"t": "42", "r": 1}', '{"t": 1}', "[1, 2]", '{"t": 1, "r": 1, "v": 3}'):
+    fields = '"a": null, "s": "open", "l": 1, "p": "high"'
+    for bad in ("", "42", "{}", '{"t": "42", "r": 1}', '{"t": 1}', "[1, 2]", '{"t": 1, "r": 1, "v": 3}',
+                '{"t": 1, "r": 1, "s": "open"}', '{"t": 1, "r": 1, ' + fields.replace('"open"', '"gone"') + '}',
+                '{"t": 1, "r": 1, ' + fields.replace('"l": 1', '"l": true') + '}',
+                '{"t": 1, "r": 1, ' + fields.replace('null', '"7"') + '}',
+                '{"t": 1, "r": 1, ' + fields.replace('"high"', '["high"]') + '}'):
         with pytest.raises(ValueError):
             parse_ticket_value(bad)
+    assert parse_ticket_value('{"t": 1, "r": 4}').seen == Seen(4)  # cards posted before values carried fields
+
+
+def test_the_longest_option_value_fits_slacks_limit():
+    seen = Seen(2**31 - 1, 2**31 - 1, "waiting_on_customer", 3, "normal")
+    view = card_view(ticket_id=2**31 - 1, revision=seen.revision, assignee_id=seen.assignee_id, status=seen.status,
+                     line=seen.line, priority=seen.priority, assignee_name="Bo")
+    options = [o for e in actions_of(build_card(view)).values() for o in e.get("options", [])]
+    assert options and max(len(o["value"]) for o in options) <= OPTION_VALUE_MAX
+    assert parse_ticket_value(max((o["value"] for o in options), key=len)).seen == seen
 
 
 # -- thread posts, inquiry, modal, refusal ----------------------------------------------------
@@ -312,17 +330,18 @@ def test_inquiry_notice_buttons():
 
 
 def test_reply_modal_round_trip():
-    modal = build_reply_modal(42, 7, "TC-2026-00042", "Hej Anna,", "Mvh\nSupport", [("c1", "Thanks", "Thank you!")], "draft")
+    modal = build_reply_modal(42, SEEN, "TC-2026-00042", "Hej Anna,", "Mvh\nSupport", [("c1", "Thanks", "Thank you!")], "draft")
     assert modal["type"] == "modal" and modal["callback_id"] == "reply_modal"
-    assert json.loads(modal["private_metadata"]) == {"t": 42, "r": 7}
+    assert json.loads(modal["private_metadata"]) == {"t": 42, "r": 7, "a": 3, "s": "waiting_on_customer", "l": 2,
+                                                     "p": "urgent"}
     (text_input,) = [b for b in modal["blocks"] if b["type"] == "input"]
     assert text_input["element"]["multiline"] is True and text_input["element"]["action_id"] == "reply_text"
     (canned,) = [b for b in modal["blocks"] if b["type"] == "actions"]
     assert canned["elements"][0]["options"] == [{"text": {"type": "plain_text", "text": "Thanks", "emoji": True}, "value": "c1"}]
     assert "by e-mail" in modal["blocks"][0]["elements"][0]["text"]
-    in_slack = build_reply_modal(42, 7, "TC-2026-00042", "Hej Anna,", "Mvh", [], in_slack=True)
+    in_slack = build_reply_modal(42, Seen(7), "TC-2026-00042", "Hej Anna,", "Mvh", [], in_slack=True)
     assert "in their Slack thread" in in_slack["blocks"][0]["elements"][0]["text"]
-    other = build_reply_modal(42, 7, "TC-2026-00042", "Hej Anna,", "Mvh", [], "Thank you!")
+    other = build_reply_modal(42, Seen(7), "TC-2026-00042", "Hej Anna,", "Mvh", [], "Thank you!")
     (other_input,) = [b for b in other["blocks"] if b["type"] == "input"]
     assert other_input["block_id"] != text_input["block_id"]  # so views.update shows the new prefill
     submitted = {**modal, "state": {"values": {
@@ -330,7 +349,7 @@ def test_reply_modal_round_trip():
         "reply_canned": {"reply_canned": {"type": "static_select", "selected_option": {"value": "c1"}}},
     }}}
     result = parse_reply_submission(submitted)
-    assert (result.ticket_id, result.revision, result.text, result.canned_id) == (42, 7, "Hello <b>", "c1")
+    assert (result.ticket_id, result.seen, result.text, result.canned_id) == (42, SEEN, "Hello <b>", "c1")
     assert result.text_block_id == text_input["block_id"]
 
 

@@ -30,6 +30,7 @@ from sqlalchemy import func, select
 from bot.config import Settings
 from bot.devtools.slack_standin import APP_ID, TEAM_ID, SlackStandin
 from bot.domain.hours import calendar_from_settings
+from bot.domain.stale_clicks import Seen
 from bot.egress.slack_views import ticket_value
 from bot.ingress.slack_app import build_app
 from bot.ingress.slack_listeners.inflight import InFlight
@@ -136,10 +137,13 @@ class SlackEnv:
             session.commit()
             return inquiry.id
 
-    def bump_revision(self, ticket_id: int) -> None:
-        """A change made elsewhere: the revision moves on, the card on screen does not."""
+    def bump_revision(self, ticket_id: int, **fields: Any) -> None:
+        """A change made elsewhere (``fields`` set, the revision moved on); the card on screen stays as it was."""
         with self.sessions() as session:
-            session.get(Ticket, ticket_id).revision += 1
+            ticket = session.get(Ticket, ticket_id)
+            for name, value in fields.items():
+                setattr(ticket, name, value)
+            ticket.revision += 1
             session.commit()
 
     def next_ts(self) -> str:
@@ -261,10 +265,9 @@ def _option(value: str) -> dict[str, Any]:
     return {"text": {"type": "plain_text", "text": value[:75]}, "value": value}
 
 
-def card_click(action_id: str, ticket: Ticket, user: str = AGNES, choice: str | None = None,
-               revision: int | None = None) -> dict[str, Any]:
-    """A click on ``ticket``'s card as drawn at ``revision`` (default: its revision now)."""
-    value = ticket_value(ticket.id, ticket.revision if revision is None else revision, choice)
+def card_click(action_id: str, ticket: Ticket, user: str = AGNES, choice: str | None = None) -> dict[str, Any]:
+    """A click on ``ticket``'s card as drawn from ``ticket`` (a ticket read earlier is a card drawn earlier)."""
+    value = ticket_value(ticket.id, Seen.of(ticket), choice)
     return click(action_id, value, user, ts=ticket.slack_card_ts or "1.1", select=choice is not None)
 
 

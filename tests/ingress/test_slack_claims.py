@@ -57,20 +57,21 @@ def test_two_agents_claim_at_once_one_wins(slack_env, slack_standin, mode):
 
 def test_a_click_on_a_stale_card_changes_nothing_and_refreshes_it(slack_env, slack_standin):
     ticket = slack_env.add_ticket()
-    slack_env.bump_revision(ticket.id)  # changed elsewhere (say the customer wrote); the card still shows r1
+    slack_env.bump_revision(ticket.id, status="open")  # changed elsewhere; the card still shows "new" at r1
 
     async def scenario():
-        await slack_env.harness().deliver(card_click(STATUS, ticket, choice="closed", revision=1))
+        await slack_env.harness().deliver(card_click(STATUS, ticket, choice="closed"))
 
     asyncio.run(scenario())
     after = slack_env.ticket(ticket.id)
-    assert (after.status, after.closed_at, after.revision) == ("new", None, 2)
+    assert (after.status, after.closed_at, after.revision) == ("open", None, 2)
     assert slack_env.outbox("email") == []
     assert [e.kind for e in slack_env.events()] == ["created"]
     [refresh] = [row.idempotency_key for row in slack_env.outbox("slack.card")]
     assert refresh.startswith(f"card:{ticket.id}:r2:refresh:")  # a new key each time, so it is never swallowed
     (stale,) = ephemerals(slack_standin)
-    assert stale["text"] == "⛔ This card was out of date; it has been refreshed. Please check and try again."
+    assert stale["text"] == ("⛔ This card was out of date (the status is now open); it has been refreshed. "
+                             "Please check and try again.")
 
 
 def test_someone_who_is_not_an_agent_is_refused_and_nothing_changes(slack_env, slack_standin):

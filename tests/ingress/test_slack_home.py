@@ -8,9 +8,11 @@ from datetime import timedelta
 
 import pytest
 
+from bot.domain.stale_clicks import Seen
 from bot.egress.slack_home import HOME_CLAIM, HOME_INQUIRY_OPEN, HOME_OPEN_CARD
 from bot.egress.slack_views import inquiry_value, ticket_value
 from storage.models import OncallShift, Ticket
+from storage.repositories import slack_queue
 from tests.ingress.slack_customer_fixtures import customer_env, slack_standin  # noqa: F401 - fixtures
 from tests.ingress.slack_fixtures import AGNES, BO, GUEST, all_strings
 
@@ -48,8 +50,10 @@ def desk_state(customer_env):
     fresh = env.add_ticket("john@kund.se", subject="Ny och lugn", card=False)
     agnes = env.agent("agnes@vendor.example")
     env.desk.claim(mine.id, agnes.id, 1)
-    env.desk.refresh(overdue.id)
-    env.desk.refresh(fresh.id)
+    for ticket in (overdue, fresh):
+        with env.sessions() as session:
+            slack_queue.queue_card(session, session.get(Ticket, ticket.id), env.now)
+            session.commit()
     inquiry_id = env.add_inquiry(subject="Vill ha en ny rapport")
     with env.sessions() as session:
         session.add(OncallShift(agent_id=agnes.id, starts_at=env.now - timedelta(hours=1),
@@ -75,7 +79,7 @@ def test_opening_the_home_tab_publishes_the_agents_desk(desk_state, mode):
                         "*⏰ Breaching soon (first response due within 30 business minutes, or overdue)* (1)",
                         "*📨 Inquiries waiting* (1)"]
     assert f"*On call now:* <@{AGNES}> (Agnes Agent (agnes@vendor.example, from the shift))" in strings
-    overdue = env.ticket(ids["overdue"])
+    overdue, fresh = env.ticket(ids["overdue"]), env.ticket(ids["fresh"])
     assert sum(overdue.reference in s for s in strings) == 2  # unassigned and breaching
     assert any("🔴 overdue" in s for s in strings)
     for text in strings:  # customer text stays text; our one mention is the on-call agent
@@ -83,7 +87,7 @@ def test_opening_the_home_tab_publishes_the_agents_desk(desk_state, mode):
     assert any("&lt;!channel&gt;" in s for s in strings)
     claims = [b for b in buttons(view) if b["action_id"] == HOME_CLAIM]
     assert sorted(b["value"] for b in claims) == sorted(
-        [ticket_value(ids["overdue"], overdue.revision)] * 2 + [ticket_value(ids["fresh"], 1)])
+        [ticket_value(ids["overdue"], Seen.of(overdue))] * 2 + [ticket_value(ids["fresh"], Seen.of(fresh))])
     cards = [b for b in buttons(view) if b["action_id"] == HOME_OPEN_CARD]
     assert len(cards) == 4 and all(b["url"].startswith("https://standin.slack.com/archives/C0STAFF/p") for b in cards)
     assert [b["value"] for b in buttons(view) if b["action_id"] == HOME_INQUIRY_OPEN] == [inquiry_value(ids["inquiry"])]
@@ -95,8 +99,8 @@ def test_claiming_from_home_claims_and_publishes_the_tab_again(desk_state):
 
     async def scenario():
         harness = env.harness()
-        await harness.deliver(home_click(HOME_CLAIM, ticket_value(fresh.id, fresh.revision), AGNES))
-        await harness.deliver(home_click(HOME_CLAIM, ticket_value(fresh.id, fresh.revision), BO))  # too late
+        await harness.deliver(home_click(HOME_CLAIM, ticket_value(fresh.id, Seen.of(fresh)), AGNES))
+        await harness.deliver(home_click(HOME_CLAIM, ticket_value(fresh.id, Seen.of(fresh)), BO))  # too late
 
     asyncio.run(scenario())
     assert env.ticket(fresh.id).assignee_id == env.agent("agnes@vendor.example").id
@@ -127,7 +131,7 @@ def test_someone_who_is_not_an_agent_sees_no_desk(desk_state):
     async def scenario():
         harness = env.harness()
         await harness.deliver(env.home_opened(GUEST))
-        await harness.deliver(home_click(HOME_CLAIM, ticket_value(ids["fresh"], 1), GUEST))
+        await harness.deliver(home_click(HOME_CLAIM, ticket_value(ids["fresh"], Seen(1)), GUEST))
 
     asyncio.run(scenario())
     views = published(env.standin, GUEST)

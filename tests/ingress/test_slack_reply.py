@@ -115,21 +115,21 @@ def test_an_empty_reply_keeps_the_modal_open_with_an_error(slack_env, slack_stan
     assert slack_env.outbox("email") == [] and slack_env.ticket(ticket.id).status == "new"
 
 
-def test_a_reply_on_a_ticket_that_changed_meanwhile_is_not_sent_and_the_text_comes_back(slack_env, slack_standin):
+def test_a_reply_on_a_ticket_answered_meanwhile_is_not_sent_and_the_text_comes_back(slack_env, slack_standin):
     ticket = slack_env.add_ticket()
 
     async def scenario():
         harness = slack_env.harness()
         await harness.deliver(card_click(REPLY, ticket))
         view = slack_standin.calls("views.open")[0].response["view"]
-        slack_env.bump_revision(ticket.id)  # the customer wrote while the agent typed
+        slack_env.bump_revision(ticket.id, status="waiting_on_customer")  # Bo answered while Agnes typed
         await harness.deliver(submission(view, typed(view, REPLY_TEXT, "Prova <igen> & hör av dig.")))
 
     asyncio.run(scenario())
     assert slack_env.outbox("email") == []
-    assert slack_env.ticket(ticket.id).status == "new"
+    assert slack_env.ticket(ticket.id).status == "waiting_on_customer"
     (notice,) = ephemerals(slack_standin, AGNES)
-    assert notice["text"].startswith("⛔ This card was out of date")
+    assert notice["text"].startswith("⛔ This card was out of date (the status is now waiting on customer)")
     assert "> Prova &lt;igen&gt; &amp; hör av dig." in [b["text"]["text"] for b in notice["blocks"]]
 
 

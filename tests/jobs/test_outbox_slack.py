@@ -42,8 +42,9 @@ def slack_desk(make_desk, standin, session_factory):
                             "staff_channel": STAFF, "alerts_channel": ALERTS, "min_post_interval_s": 0},
                      portal={"new_case_policy": "ticket"})
     clock = Clock(OPEN.astimezone(OPEN.tzinfo))
-    deliverer = SlackDeliverer(desk.settings, make_sync_web_client(desk.settings.slack), desk.services["calendar"],
-                               clock)
+    # As the service builds it: a 429 or 5xx reschedules the row instead of sleeping in the client.
+    client = make_sync_web_client(desk.settings.slack, wait_in_client=False)
+    deliverer = SlackDeliverer(desk.settings, client, desk.services["calendar"], clock)
     desk.worker = OutboxWorker(session_factory, deliverer.deliverers(), clock, worker_id="slack",
                                rng=random.Random(0))
     desk.clock = clock
@@ -126,6 +127,23 @@ def test_rate_limits_and_server_errors_are_retried_and_the_card_posted_once(slac
     ticket = ticket_of(slack_desk)
     cards = [c for c in standin.calls("chat.postMessage") if "thread_ts" not in c.params and c.ok]
     assert len(cards) == 1 and ticket.slack_card_ts == cards[0].response["ts"]
+
+
+def test_thread_posts_follow_their_card_through_a_429_instead_of_backing_off_on_their_own(slack_desk, standin):
+    standin.fail_next("chat.postMessage", status=429, retry_after=2)  # the card's first post
+    slack_desk.receive(mail(body="Hej!\r\n\r\nExporten stannar på 80 %."))
+    deliver(slack_desk)
+    assert [c.status for c in standin.calls("chat.postMessage")] == [429]
+    with slack_desk.sessions() as session:
+        waiting = session.query(OutboxRow).filter_by(kind="slack.timeline").one()
+    assert (waiting.state, waiting.attempts) == ("pending", 0)  # not tried while its card has yet to be posted
+
+    slack_desk.clock.at += timedelta(seconds=2)  # the card's Retry-After, and not a moment more
+    deliver(slack_desk)
+    ticket = ticket_of(slack_desk)
+    posts = [c for c in standin.calls("chat.postMessage") if c.ok]
+    assert [c.params.get("thread_ts") for c in posts] == [None, ticket.slack_card_ts]
+    assert "Exporten stannar på 80 %." in json.dumps(posts[1].params, ensure_ascii=False)
 
 
 def test_claim_is_a_compare_and_set_and_announced_in_the_thread(slack_desk, standin):

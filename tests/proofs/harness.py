@@ -254,9 +254,9 @@ class ServiceProcess:
     def expire_leases_of_dead_process(self, worker_id: str) -> int:
         """What time would do after a kill: the dead process's leases end now; returns its claimed outbox rows.
 
-        Two leases outlive a killed process: its outbox claims (5 min, not a setting:
-        bot/jobs/outbox_worker.py) and the mailbox lease (``imap.lease_s``, 30 s, then a
-        standby retries every lease_s/3). A test cannot wait those out after every kill.
+        Two leases outlive a killed process: its outbox claims (``outbox.claim_lease_s``,
+        30 s) and the mailbox lease (``imap.lease_s``, 30 s, then a standby retries every
+        lease_s/3). A test cannot wait those out after every kill.
         The holder is dead (kill -9) and nothing else runs, so ending them early changes
         no outcome, only when the retry and the next poll happen.
         """

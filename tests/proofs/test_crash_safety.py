@@ -7,7 +7,7 @@ unknown senders, replies to existing tickets, out-of-office mail — over SMTP
 (retrying, as a real MTA does, until it hears 250) and by IMAP APPEND, while the
 test kills the process at random moments (at least ``MIN_KILLS`` times) and
 restarts it. After each kill the dead process's leases are ended — its claimed
-outbox rows (a 5-minute lease) and the mailbox lease (``imap.lease_s``) — as
+outbox rows (``outbox.claim_lease_s``) and the mailbox lease (``imap.lease_s``) — as
 time would end them; the test cannot wait them out. Once everything has drained:
 
 - every mail is exactly one ticket message or one inquiry (automatic mail: dropped,

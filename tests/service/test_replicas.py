@@ -94,11 +94,13 @@ class Sessions:
         return self.real()
 
 
-def leased_poller(imap_server, session_factory, holder: str, lease_s: float, sessions=None) -> LeasedPoller:
+def leased_poller(imap_server, session_factory, holder: str, lease_s: float, sessions=None,
+                  on_taken=None) -> LeasedPoller:
     settings = ImapSettings(enabled=True, host=imap_server.host, port=imap_server.port, security="plain",
                             username=imap_server.username, password=imap_server.password)
     poller = ImapPoller(settings, session_factory, lambda: datetime.now(timezone.utc))
-    return LeasedPoller(poller, MailboxLease(sessions or session_factory, poller.mailbox, lease_s, holder=holder))
+    lease = MailboxLease(sessions or session_factory, poller.mailbox, lease_s, holder=holder)
+    return LeasedPoller(poller, lease, on_taken)
 
 
 def run_in_thread(leased: LeasedPoller) -> threading.Thread:
@@ -142,6 +144,22 @@ def test_only_the_holder_polls_and_a_lost_lease_stops_polling_promptly(imap_serv
         assert not thread.is_alive()
     with session_factory() as session:
         assert session.execute(select(func.count(Lease.name))).scalar_one() == 0  # released on a clean stop
+
+
+def test_whoever_takes_the_lease_is_told_so_once_per_take(imap_server, session_factory):
+    taken: list[str] = []
+    a = leased_poller(imap_server, session_factory, "replica-a", 3, on_taken=lambda: taken.append("a"))
+    b = leased_poller(imap_server, session_factory, "replica-b", 3, on_taken=lambda: taken.append("b"))
+    threads = [run_in_thread(a)]
+    poll_until(a.poller.connected.is_set, what="replica a polling")
+    threads.append(run_in_thread(b))
+    poll_until(lambda: b.role == "standby", what="replica b standing by")
+    a.stop()  # a clean stop releases the lease: b takes it within lease_s/3 (the service then sweeps)
+    poll_until(b.poller.connected.is_set, timeout=10, what="replica b polling")
+    assert taken == ["a", "b"]
+    b.stop()
+    for thread in threads:
+        thread.join(15)
 
 
 def test_a_holder_that_cannot_reach_the_database_stops_before_its_lease_ends(imap_server, session_factory):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import email
 import email.policy
 import socket
@@ -45,6 +46,7 @@ class SmtpSink:
         self._replies: dict[str, deque[str]] = {"mail": deque(), "rcpt": deque(), "data": deque()}
         self._refused: dict[str, str] = {}
         self._drops = 0
+        self.data_delay_s = 0.0  # a slow relay: each DATA is answered this much later
         self._controller: Controller | None = None
 
     def start(self, port: int | None = None) -> "SmtpSink":
@@ -160,6 +162,8 @@ class _Handler:
         if self.sink._take_drop():
             server.transport.close()
             return "250 OK"  # never reaches the client: the connection is gone
+        if self.sink.data_delay_s:
+            await asyncio.sleep(self.sink.data_delay_s)
         reply = self.sink._take("data")
         if reply:
             return reply

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from typing import Any
 
 from bot.egress.slack_views import ActionValue, parse_ticket_value
@@ -10,8 +9,6 @@ from bot.ingress.slack_listeners.agents import AgentRef, acting_agent
 from bot.ingress.slack_listeners.lookups import TicketRef, ticket_by_id
 from bot.ingress.slack_listeners.notices import NOT_UNDERSTOOD, build_refusal, tell
 
-# The Desk's words for a stale click, so every listener says the same.
-STALE = "This card was out of date; it has been refreshed. Please check and try again."
 GONE = "This ticket no longer exists."
 
 
@@ -38,8 +35,9 @@ def feedback_channel(services, ticket: TicketRef | None) -> str | None:
 async def card_click(body: dict[str, Any], client, services) -> tuple[AgentRef, ActionValue, TicketRef] | None:
     """The agent, the click and the ticket for a card button that opens a modal; None after telling why not.
 
-    A click on an out-of-date card refreshes the card instead of opening a form
-    the Desk would refuse on submit.
+    Opening a form rests on nothing but the ticket being open: the form carries
+    the ticket as it is now (``ticket.seen``), so a card that lags behind a
+    customer's reply still opens it, and the Desk checks for conflicts on submit.
     """
     user, channel = user_of(body), channel_of(body)
     agent = await acting_agent(services, client, user, channel)
@@ -53,10 +51,6 @@ async def card_click(body: dict[str, Any], client, services) -> tuple[AgentRef, 
     ticket = await ticket_by_id(services.sessions, value.ticket_id)
     if ticket is None:
         await tell(client, channel, user, build_refusal(GONE))
-        return None
-    if ticket.revision != value.revision:
-        await asyncio.to_thread(services.desk.refresh, ticket.id)
-        await tell(client, channel, user, build_refusal(STALE))
         return None
     if ticket.closed:
         await tell(client, channel, user, build_refusal(f"{ticket.reference} is closed."))

@@ -81,7 +81,7 @@ async def home_claimed(ack, body, client, services) -> None:
     except ValueError:
         await publish_home(client, services, user, f"⛔ {NOT_UNDERSTOOD}")
         return
-    result = await asyncio.to_thread(services.desk.claim, value.ticket_id, agent.id, value.revision)
+    result = await asyncio.to_thread(services.desk.claim, value.ticket_id, agent.id, value.seen)
     ticket = await ticket_by_id(services.sessions, value.ticket_id)
     reference = fit(ticket.reference, 40) if ticket else "the ticket"
     if result.ok:
@@ -196,6 +196,7 @@ def _ticket_row(ticket: Ticket, names: dict[int, str], assignee: Agent | None, c
         assignee_name=(assignee.name or assignee.email) if assignee else None,
         sla_text=sla.text if sla else None, sla_state=sla.state if sla else None,
         card=(ticket.slack_channel, ticket.slack_card_ts) if ticket.slack_channel and ticket.slack_card_ts else None,
+        line=ticket.line, assignee_id=ticket.assignee_id,
     )
 
 

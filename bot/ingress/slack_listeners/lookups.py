@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot.domain.stale_clicks import Seen
 from storage.models import Contact, Ticket
 
 
@@ -23,6 +24,7 @@ class TicketRef:
     language: str  # the contact's, else the ticket's
     contact_first_name: str
     slack_channel: str | None
+    seen: Seen  # the fields staff actions rest on, as read now: what a modal opened now carries
     answered_in_slack: bool = False  # came from a customer channel: replies go to its thread, not by mail
 
     @property
@@ -52,5 +54,5 @@ def _read(sessions: sessionmaker[Session], query) -> TicketRef | None:
             id=ticket.id, revision=ticket.revision, reference=ticket.reference, subject=ticket.subject,
             status=ticket.status, language=contact.language if contact else ticket.language,
             contact_first_name=first_name, slack_channel=ticket.slack_channel,
-            answered_in_slack=bool(ticket.customer_channel and ticket.customer_thread_ts),
+            answered_in_slack=bool(ticket.customer_channel and ticket.customer_thread_ts), seen=Seen.of(ticket),
         )

@@ -13,6 +13,7 @@ from typing import Any
 
 from slack_sdk.errors import SlackApiError
 
+from bot.domain.stale_clicks import Seen
 from bot.egress.slack_blocks import POST_DEFAULTS, build_refusal
 from bot.egress.slack_text import clip_escaped, fit, is_slack_user_id, mention, quoted_chunks
 from bot.egress.slack_views import ticket_value
@@ -55,13 +56,13 @@ def build_submitted(result: ActionResult, typed: str, done: str, icon: str) -> d
     return build_outcome(result)
 
 
-def build_close_confirmation(ticket_id: int, revision: int, reference: str, subject: str) -> dict[str, Any]:
+def build_close_confirmation(ticket_id: int, seen: Seen, reference: str, subject: str) -> dict[str, Any]:
     """The ✅-reaction confirmation: one button that closes the ticket (the customer gets the closing mail)."""
     ref = fit(reference, PART_CHARS)
     line = f"Close *{ref}* · {fit(subject, PART_CHARS)}? The customer is told by e-mail."
     button = {"type": "button", "action_id": CLOSE_CONFIRM, "style": "danger",
               "text": {"type": "plain_text", "text": fit(f"Close {reference}", 75), "emoji": True},
-              "value": ticket_value(ticket_id, revision)}
+              "value": ticket_value(ticket_id, seen)}
     return {"text": f"Close {ref}?", "blocks": [_section(line), {"type": "actions", "elements": [button]}]}
 
 

@@ -11,11 +11,10 @@ import asyncio
 
 from bot.ingress.slack_listeners.agents import AgentRef, acting_agent
 from bot.ingress.slack_listeners.events import first_delivery
-from bot.ingress.slack_listeners.lookups import TicketRef, ticket_by_card, ticket_by_id
+from bot.ingress.slack_listeners.lookups import TicketRef, ticket_by_card
 from bot.ingress.slack_listeners.notices import build_close_confirmation, build_notice, build_outcome, tell
 
 CLAIM_REACTION, CLOSE_REACTION = "eyes", "white_check_mark"
-CLAIM_ATTEMPTS = 2
 
 
 async def reaction_added(ack, body, event, client, services) -> None:
@@ -37,13 +36,8 @@ async def reaction_added(ack, body, event, client, services) -> None:
 
 async def _claim(client, services, agent: AgentRef, ticket: TicketRef, channel: str) -> None:
     # A reaction is "claim it now", not a click on a card drawn earlier: it claims
-    # against the current revision, and once more if an unrelated change got in between.
-    result = None
-    for _ in range(CLAIM_ATTEMPTS):
-        result = await asyncio.to_thread(services.desk.claim, ticket.id, agent.id, ticket.revision)
-        if not result.stale:
-            break
-        ticket = await ticket_by_id(services.sessions, ticket.id) or ticket
+    # the ticket as just read, so only a close in between (or a holder) refuses it.
+    result = await asyncio.to_thread(services.desk.claim, ticket.id, agent.id, ticket.seen)
     await tell(client, channel, agent.slack_user_id, build_outcome(result))
 
 
@@ -51,7 +45,7 @@ async def _confirm_close(client, services, agent: AgentRef, ticket: TicketRef, c
     if ticket.closed:
         message = build_notice(f"{ticket.reference} is already closed.")
     else:
-        message = build_close_confirmation(ticket.id, ticket.revision, ticket.reference, ticket.subject)
+        message = build_close_confirmation(ticket.id, ticket.seen, ticket.reference, ticket.subject)
     await tell(client, channel, agent.slack_user_id, message)
 
 

@@ -18,6 +18,7 @@ import logging
 
 from slack_sdk.errors import SlackApiError
 
+from bot.domain.stale_clicks import Seen
 from bot.egress.slack_blocks import build_reply_modal
 from bot.egress.slack_views import REPLY, REPLY_CANNED, REPLY_MODAL, parse_reply_submission
 from bot.ingress.slack_listeners.agents import AgentRef, acting_agent
@@ -53,10 +54,10 @@ def mail_body(ticket: TicketRef, text: str) -> str:
     return f"{greeting(ticket)}\n\n{text.strip()}"
 
 
-def reply_modal(services, ticket: TicketRef, agent: AgentRef, revision: int, prefill: str = "") -> dict:
-    """The reply modal for ``ticket`` as drawn at ``revision``, with the canned replies in its language."""
+def reply_modal(services, ticket: TicketRef, agent: AgentRef, seen: Seen, prefill: str = "") -> dict:
+    """The reply modal for ``ticket`` as ``seen`` when it opened, with the canned replies in its language."""
     canned = [(c.id, c.title, c.for_ticket(ticket.reference)) for c in services.canned.for_language(ticket.language)]
-    return build_reply_modal(ticket.id, revision, ticket.reference, greeting(ticket),
+    return build_reply_modal(ticket.id, seen, ticket.reference, greeting(ticket),
                              signature(ticket, agent, services.settings.desk.name), canned, prefill,
                              in_slack=ticket.answered_in_slack)
 
@@ -66,8 +67,8 @@ async def reply_clicked(ack, body, client, services) -> None:
     await ack()
     target = await card_click(body, client, services)
     if target is not None:
-        agent, value, ticket = target
-        view = reply_modal(services, ticket, agent, value.revision)
+        agent, _value, ticket = target
+        view = reply_modal(services, ticket, agent, ticket.seen)
         await client.views_open(trigger_id=body["trigger_id"], view=view)
 
 
@@ -83,7 +84,7 @@ async def send_to_customer_used(ack, body, client, services) -> None:
     if isinstance(found, str):
         await tell(client, channel, user, build_refusal(found), message.get("thread_ts"))
         return
-    view = reply_modal(services, found, agent, found.revision, plain_text(message.get("text") or ""))
+    view = reply_modal(services, found, agent, found.seen, plain_text(message.get("text") or ""))
     await client.views_open(trigger_id=body["trigger_id"], view=view)
 
 
@@ -120,7 +121,7 @@ async def canned_chosen(ack, body, client, services) -> None:
     prefill = f"{typed.text.rstrip()}\n\n{text}" if typed.text.strip() else text
     try:
         await client.views_update(view_id=view["id"], hash=view.get("hash"),
-                                  view=reply_modal(services, ticket, agent, typed.revision, prefill))
+                                  view=reply_modal(services, ticket, agent, typed.seen, prefill))
     except SlackApiError as exc:  # hash_conflict: the modal changed meanwhile; the agent can pick again
         log.info("reply modal not updated: %s", exc.response.get("error"))
 
@@ -146,7 +147,7 @@ async def reply_submitted(ack, body, client, services, view) -> None:
     if ticket is None:
         await tell(client, channel, user, build_unsent(GONE, submission.text))
         return
-    result = await asyncio.to_thread(services.desk.reply, ticket.id, agent.id, submission.revision,
+    result = await asyncio.to_thread(services.desk.reply, ticket.id, agent.id, submission.seen,
                                      mail_body(ticket, submission.text))
     done = f"Your reply on {ticket.reference} is on its way; the thread says so once the mail server took it."
     await tell(client, channel, user, build_submitted(result, submission.text, done, "📤"))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
+from bot.domain.stale_clicks import Seen
 from bot.egress.slack_text import fit
 from bot.egress.slack_views import REQUEST_INFO, parse_ticket_value, ticket_value
 from bot.ingress.slack_listeners.agents import acting_agent
@@ -17,12 +18,12 @@ NEEDED = "request_info_needed"  # block_id and action_id of the text input
 EMPTY = "Say what the customer should send."
 
 
-def build_request_info_modal(ticket_id: int, revision: int, reference: str) -> dict[str, Any]:
-    """The modal for views.open; ``private_metadata`` carries the ticket and the revision the card showed."""
+def build_request_info_modal(ticket_id: int, seen: Seen, reference: str) -> dict[str, Any]:
+    """The modal for views.open; ``private_metadata`` carries the ticket as ``seen`` when the modal opened."""
     return {
         "type": "modal",
         "callback_id": REQUEST_INFO_MODAL,
-        "private_metadata": ticket_value(ticket_id, revision),
+        "private_metadata": ticket_value(ticket_id, seen),
         "title": _plain("Request information"),
         "submit": _plain("Send"),
         "close": _plain("Cancel"),
@@ -44,9 +45,9 @@ async def request_info_clicked(ack, body, client, services) -> None:
     await ack()
     target = await card_click(body, client, services)
     if target is not None:
-        _agent, value, ticket = target
+        _agent, _value, ticket = target
         await client.views_open(trigger_id=body["trigger_id"],
-                                view=build_request_info_modal(ticket.id, value.revision, ticket.reference))
+                                view=build_request_info_modal(ticket.id, ticket.seen, ticket.reference))
 
 
 async def request_info_submitted(ack, body, client, services, view) -> None:
@@ -66,7 +67,7 @@ async def request_info_submitted(ack, body, client, services, view) -> None:
     agent = await acting_agent(services, client, user, channel)
     if agent is None or ticket is None:
         return
-    result = await asyncio.to_thread(services.desk.request_information, ticket.id, agent.id, value.revision,
+    result = await asyncio.to_thread(services.desk.request_information, ticket.id, agent.id, value.seen,
                                      needed.strip())
     done = f"Asked the customer of {ticket.reference} for information."
     await tell(client, channel, user, build_submitted(result, needed, done, "❓"))

@@ -1,7 +1,8 @@
 """The card's buttons and selects, and the close confirmation: each one Desk call.
 
-The value a control carries names the ticket and the revision the card showed;
-the Desk refuses a stale one (and refreshes the card), and claiming is its
+The value a control carries names the ticket and what the card showed of it;
+the Desk refuses a click whose action conflicts with a change made since (and
+refreshes the card; bot/domain/stale_clicks.py), and claiming is its
 compare-and-set, so of two agents clicking at once one wins and the other is
 told who holds the ticket. Success needs no message: the card update and the
 audit line in its thread come through the outbox.
@@ -62,7 +63,7 @@ async def card_control_used(ack, body, client, services, action) -> None:
     method, extra = CARD_ACTIONS[action["action_id"]]
     try:
         value = parse_ticket_value(clicked_value(body))
-        args = (value.ticket_id, agent.id, value.revision, *extra(value.choice))
+        args = (value.ticket_id, agent.id, value.seen, *extra(value.choice))
     except ValueError:
         log.warning("unreadable %s value from %s: %r", action["action_id"], user, clicked_value(body)[:100])
         await tell(client, channel, user, build_refusal(NOT_UNDERSTOOD))
@@ -83,7 +84,7 @@ async def close_confirmed(ack, body, client, services, respond) -> None:
     except ValueError:
         await tell(client, channel, user, build_refusal(NOT_UNDERSTOOD))
         return
-    result = await asyncio.to_thread(services.desk.set_status, value.ticket_id, agent.id, value.revision, "closed")
+    result = await asyncio.to_thread(services.desk.set_status, value.ticket_id, agent.id, value.seen, "closed")
     message = build_outcome(result) or build_notice("Closed; the customer gets the closing mail.", "🔒")
     if respond is not None and body.get("response_url"):
         await respond(replace_original=True, **message)  # the confirmation button must not linger
