@@ -2,7 +2,7 @@
 
 A mail with 10,000 To addresses, parsed and run through the whole e-mail pipeline
 on SQLite (policy "ticket": one ticket, one receipt); and the cost of crediting a
-sender (bot/domain/mailboxes.py, policy.default's address parser) per mail. One
+sender (bot/domain/mail/mailboxes.py, policy.default's address parser) per mail. One
 core; the best of ``--repeats`` runs counts. Not part of the tests.
 
     .venv/bin/python bench/bench_hostile.py [--recipients 10000] [--repeats 5] [--json FILE]
@@ -21,12 +21,12 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run from a checkout without installing
 
-from bot import pipeline  # noqa: E402
-from bot.attachment_store import AttachmentStore  # noqa: E402
-from bot.config import Settings  # noqa: E402
-from bot.domain.hours import calendar_from_settings  # noqa: E402
-from bot.domain.mail_parse import parse_mail  # noqa: E402
-from bot.domain.mailboxes import sole_mailbox  # noqa: E402
+from bot.intake import pipeline  # noqa: E402
+from storage.attachment_store import AttachmentStore  # noqa: E402
+from bot.app.config import Settings  # noqa: E402
+from bot.domain.hours.calendar import calendar_from_settings  # noqa: E402
+from bot.domain.mail.parse import parse_mail  # noqa: E402
+from bot.domain.mail.mailboxes import sole_mailbox  # noqa: E402
 from handlers.base import PipelineContext  # noqa: E402
 from storage import migrate  # noqa: E402
 from storage.db import make_engine, make_session_factory  # noqa: E402

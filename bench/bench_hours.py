@@ -19,7 +19,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run from a checkout without installing
 
-from bot.domain.hours import BusinessCalendar  # noqa: E402
+from bot.domain.hours.calendar import BusinessCalendar  # noqa: E402
 
 START = datetime(2025, 1, 1, tzinfo=timezone.utc)
 SPAN_S = int((datetime(2036, 1, 1, tzinfo=timezone.utc) - START).total_seconds())

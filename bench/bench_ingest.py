@@ -202,9 +202,9 @@ def _count_processed(work: Path) -> dict:
 def run_latency(work: Path, count: int, rng: random.Random) -> dict:
     """APPEND → committed and processed, with the real poller in IDLE."""
     sys.path.insert(0, str(ROOT))
-    from bot.config import load_settings
-    from bot.ingress.imap_poller import ImapPoller
-    from bot.runtime import Runtime
+    from bot.app.config import load_settings
+    from bot.mail.imap_poller import ImapPoller
+    from bot.app.runtime import Runtime
     from imapclient import IMAPClient
 
     for name in ("bot.db", "bot.db-wal", "bot.db-shm"):

@@ -40,7 +40,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bot.devtools.slack_standin import SlackStandin  # noqa: E402
-from bot.egress.slack_blocks import METADATA_EVENT_TYPE  # noqa: E402
+from bot.slack.blocks.card import METADATA_EVENT_TYPE  # noqa: E402
 from tests.proofs.harness import STAFF_CHANNEL, SUPPORT, DeskConfig, ServiceProcess, poll_until, prepare_database, \
     send_smtp  # noqa: E402
 from tests.support.imap_server import start_imap_server  # noqa: E402

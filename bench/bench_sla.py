@@ -32,8 +32,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run from a check
 from sqlalchemy import delete, insert, literal, select, text, update  # noqa: E402
 from sqlalchemy.engine import make_url  # noqa: E402
 
-from bot.config import Settings  # noqa: E402
-from bot.domain.hours import calendar_from_settings  # noqa: E402
+from bot.app.config import Settings  # noqa: E402
+from bot.domain.hours.calendar import calendar_from_settings  # noqa: E402
 from bot.jobs.sla_monitor import SlaMonitor  # noqa: E402
 from storage import migrate  # noqa: E402
 from storage.db import make_engine, make_session_factory  # noqa: E402

@@ -34,7 +34,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bot.portal.signature import sign  # noqa: E402
+from bot.web.portal.signature import sign  # noqa: E402
 from tests.proofs.harness import SECRETS, DeskConfig, ServiceProcess, prepare_database  # noqa: E402
 from tests.support.smtp_sink import SmtpSink  # noqa: E402
 

@@ -7,7 +7,7 @@ opening hours replies get no automatic answer at all.
 
 from __future__ import annotations
 
-from handlers.autoreply import answer, greeting_name, next_opening_text
+from bot.desk.autoreply import answer, greeting_name, next_opening_text
 from handlers.base import PipelineContext
 
 NAME = "acknowledge"

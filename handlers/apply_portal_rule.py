@@ -11,11 +11,11 @@ from __future__ import annotations
 
 import re
 
-from bot.domain.mailboxes import sole_mailbox
-from bot.domain.subjects import strip_prefixes
-from handlers.autoreply import answer, greeting_name, next_opening_text
+from bot.domain.mail.mailboxes import sole_mailbox
+from bot.domain.mail.subjects import strip_prefixes
+from bot.desk.autoreply import answer, greeting_name, next_opening_text
 from handlers.base import Discard, PipelineContext, Quarantine
-from handlers.open_ticket import open_ticket
+from bot.desk.open_ticket import open_ticket
 from storage.repositories import directory, inquiries, tickets
 
 NAME = "apply-portal-rule"
@@ -93,7 +93,7 @@ def _open_from_portal_mail(ctx: PipelineContext) -> None:
     message = ctx.message
     match = re.search(ctx.settings.portal.notification_subject_pattern, message.subject)
     case_id = (match.groupdict().get("case_id") or "").strip()
-    # The same rule as From (bot/domain/mailboxes.py); repeated Reply-To fields arrive joined.
+    # The same rule as From (bot/domain/mail/mailboxes.py); repeated Reply-To fields arrive joined.
     reply_to, problem = sole_mailbox("Reply-To", [message.header("reply-to")] if message.header("reply-to") else [])
     if reply_to is None:
         raise Quarantine(f"portal notification names no contact: {problem}")

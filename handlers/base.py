@@ -1,6 +1,6 @@
 """What every handler shares: the context it reads and writes, and the control-flow exceptions.
 
-Only ``bot.pipeline`` catches ``Discard`` and ``Quarantine``; handlers raise them.
+Only ``bot.intake.pipeline`` catches ``Discard`` and ``Quarantine``; handlers raise them.
 """
 
 from __future__ import annotations
@@ -11,8 +11,8 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from bot.config import Settings
-from bot.domain.inbound import InboundMessage
+from bot.app.config import Settings
+from bot.domain.mail.inbound import InboundMessage
 
 
 class Discard(Exception):

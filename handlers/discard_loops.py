@@ -7,8 +7,8 @@ never answered. Everything else automatic is dropped here, before anything else.
 
 from __future__ import annotations
 
-from bot.domain.bounces import parse_bounce
-from bot.domain.loops import automatic_reason, is_own_mail
+from bot.domain.mail.bounces import parse_bounce
+from bot.domain.mail.loops import automatic_reason, is_own_mail
 from handlers.base import Discard, PipelineContext
 from handlers.match_ticket import locate
 from storage.repositories import directory, events

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from bot.domain.addresses import reply_token
-from bot.domain.subjects import find_reference
+from bot.domain.mail.addresses import reply_token
+from bot.domain.mail.subjects import find_reference
 from handlers.base import PipelineContext
 from storage.models import Ticket
 from storage.repositories import tickets

@@ -13,7 +13,7 @@ def handle(ctx: PipelineContext) -> None:
         return
     # Imported here: a backlog is parsed in the pool's workers, and a process
     # that never parses need not load the parser and lxml (~70 ms at start).
-    from bot.domain.mail_parse import parse_mail
+    from bot.domain.mail.parse import parse_mail
 
     ctx.message = parse_mail(ctx.raw, attachment_max_bytes=ctx.settings.desk.attachment_max_bytes)
     ctx.message.raw_id = ctx.raw_id

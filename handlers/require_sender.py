@@ -1,4 +1,4 @@
-"""require-sender: a mail whose From names no one (bot/domain/mailboxes.py) is never credited; it is quarantined."""
+"""require-sender: a mail whose From names no one (bot/domain/mail/mailboxes.py) is never credited; it is quarantined."""
 
 from __future__ import annotations
 

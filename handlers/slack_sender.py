@@ -15,7 +15,7 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot.config import Settings
+from bot.app.config import Settings
 from handlers.base import Discard, PipelineContext
 from storage.models import Contact, CustomerChannel, Organisation
 from storage.repositories import directory

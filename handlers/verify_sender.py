@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.domain.dmarc import dmarc_failed
+from bot.domain.mail.dmarc import dmarc_failed
 from handlers.base import PipelineContext, Quarantine
 from storage.repositories import tickets
 

@@ -29,7 +29,7 @@ def is_under(module: str, names: set[str]) -> bool:
 
 @pytest.mark.parametrize(("package", "forbidden"), [
     ("bot/domain", FRAMEWORKS | {"storage", "handlers"}),
-    ("handlers", TRANSPORTS | {"bot.ingress", "bot.egress"}),
+    ("handlers", TRANSPORTS | {"bot.mail", "bot.slack", "bot.web"}),
     ("storage", TRANSPORTS | {"handlers"}),
 ])
 def test_core_does_not_import_transports(package, forbidden):

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.config import ConfigError, Settings, iter_settings, load_settings
+from bot.app.config import ConfigError, Settings, iter_settings, load_settings
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -13,8 +13,8 @@ import re
 from datetime import time
 from pathlib import Path
 
-from bot.config import CONFIG_ENV, Settings, iter_settings, load_settings
-from bot.config_reference import env_name, readme_block, render
+from bot.app.config import CONFIG_ENV, Settings, iter_settings, load_settings
+from bot.app.config_reference import env_name, readme_block, render
 
 ROOT = Path(__file__).resolve().parent.parent
 GRACE_S = Settings().desk.shutdown_grace_s

@@ -7,8 +7,8 @@ import sys
 import textwrap
 from pathlib import Path
 
-from bot.domain.mail_parse import parse_mail
-from bot.parse_pool import ParsePool
+from bot.domain.mail.parse import parse_mail
+from bot.intake.parse_pool import ParsePool
 
 CORPUS = sorted((Path(__file__).parent / "data" / "mail").glob("*.eml"))
 ROOT = Path(__file__).resolve().parent.parent
@@ -34,7 +34,7 @@ def test_a_worker_does_not_run_the_main_script_again(tmp_path):
         sys.path.insert(0, {str(ROOT)!r})
         with open({str(runs)!r}, "a") as log:
             log.write("ran\\n")
-        from bot.parse_pool import ParsePool
+        from bot.intake.parse_pool import ParsePool
 
         if __name__ == "__main__":
             pool = ParsePool(attachment_max_bytes=1000, workers=2)

@@ -14,15 +14,15 @@ from click.testing import CliRunner
 
 from bot.cli.context import CliContext
 from bot.cli.mail_preview import preview
-from bot.config import Settings
-from bot.rendering import (
+from bot.app.config import Settings
+from bot.rendering.email import (
     BUILTIN_DIR,
     RenderError,
     TemplateMissingError,
     TemplateRenderer,
     desk_context,
 )
-from bot.template_samples import TEMPLATE_NAMES, sample_context
+from bot.rendering.samples import TEMPLATE_NAMES, sample_context
 
 LANGUAGES = ("sv", "en")
 ALL = [(name, lang) for name in TEMPLATE_NAMES for lang in LANGUAGES]

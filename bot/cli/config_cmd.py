@@ -18,8 +18,8 @@ def config() -> None:
 @pass_cli
 def check(cli: CliContext) -> None:
     """Load the settings and the hours file; print `configuration OK` or the error (exit 2)."""
-    from bot.domain.day_rules import HoursError
-    from bot.domain.hours import calendar_from_settings
+    from bot.domain.hours.day_rules import HoursError
+    from bot.domain.hours.calendar import calendar_from_settings
 
     settings = cli.settings  # a bad setting ends here: one line naming it, exit 2
     try:
@@ -34,7 +34,7 @@ def check(cli: CliContext) -> None:
               help="Rewrite the reference between the config-reference markers in this file instead of printing it.")
 def reference(readme: Path | None) -> None:
     """Print every setting as Markdown tables: type, default, environment variable, description."""
-    from bot.config_reference import render, replace_block
+    from bot.app.config_reference import render, replace_block
 
     text = render()
     if readme is None:

@@ -6,7 +6,7 @@ import click
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot.cli.context import CliContext, fail, pass_cli
-from bot.runtime import Runtime
+from bot.app.runtime import Runtime
 
 
 @click.group()
@@ -32,7 +32,7 @@ def forget(cli: CliContext, email: str, dry_run: bool, also: tuple[str, ...]) ->
     messages and any --also strings (quarantine reasons, pipeline decisions,
     stored errors and tracebacks, a colleague's quote, a subject).
     """
-    from bot.privacy import FORGET_ITEMS, forget as forget_person
+    from bot.jobs.privacy import FORGET_ITEMS, forget as forget_person
 
     if "@" not in email:
         fail(f"not an e-mail address: {email!r}")

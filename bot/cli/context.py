@@ -8,8 +8,8 @@ from typing import NoReturn
 
 import click
 
-from bot.config import ConfigError, Settings, load_settings
-from bot.logging_setup import secret_values, setup_logging
+from bot.app.config import ConfigError, Settings, load_settings
+from bot.app.logging_setup import secret_values, setup_logging
 
 
 def parse_instant(option: str, value: str) -> datetime:

@@ -12,10 +12,10 @@ from datetime import datetime, timezone
 import click
 
 from bot.cli.context import CliContext, fail, parse_instant, pass_cli
-from bot.domain.calendar_text import calendar_lines
-from bot.domain.day_rules import HoursError
-from bot.domain.hours import BusinessCalendar, calendar_from_settings
-from bot.domain.opening_text import format_next_opening
+from bot.domain.hours.calendar_text import calendar_lines
+from bot.domain.hours.day_rules import HoursError
+from bot.domain.hours.calendar import BusinessCalendar, calendar_from_settings
+from bot.domain.hours.opening_text import format_next_opening
 
 _INSTANT_HELP = "ISO 8601 instant with an offset or Z (default: now)."
 

@@ -12,8 +12,8 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from bot.cli.context import CliContext, fail, pass_cli
 from bot.cli.terminal import printable
-from bot.ingress.raw_store import FetchedMail, store_batch
-from bot.runtime import Runtime
+from bot.mail.raw_store import FetchedMail, store_batch
+from bot.app.runtime import Runtime
 from storage.models import RawMessage
 from storage.repositories import raw_messages
 
@@ -26,7 +26,7 @@ def mail() -> None:
 
 
 def _runtime(cli: CliContext) -> Runtime:
-    from bot.domain.day_rules import HoursError
+    from bot.domain.hours.day_rules import HoursError
 
     runtime = Runtime(cli.settings)
     try:
@@ -37,7 +37,7 @@ def _runtime(cli: CliContext) -> Runtime:
 
 
 def _process_all(runtime: Runtime) -> Counter:
-    from bot.parse_pool import ParsePool
+    from bot.intake.parse_pool import ParsePool
 
     pool = ParsePool(runtime.settings.desk.attachment_max_bytes)
     try:
@@ -58,8 +58,8 @@ def fetch(cli: CliContext, once: bool) -> None:
 
     Skips, saying so, when a running service holds the mailbox's lease.
     """
-    from bot.ingress.backlog import MailboxBusy
-    from bot.ingress.imap_poller import CONNECTION_ERRORS
+    from bot.mail.backlog import MailboxBusy
+    from bot.mail.imap_poller import CONNECTION_ERRORS
 
     runtime = _runtime(cli)
     settings = cli.settings.imap
@@ -81,8 +81,8 @@ def fetch(cli: CliContext, once: bool) -> None:
 
 
 def _fetch_and_process(runtime: Runtime) -> tuple[int, Counter]:
-    from bot.ingress.backlog import fetch_and_process
-    from bot.parse_pool import ParsePool
+    from bot.mail.backlog import fetch_and_process
+    from bot.intake.parse_pool import ParsePool
 
     pool = ParsePool(runtime.settings.desk.attachment_max_bytes)
     try:

@@ -9,10 +9,10 @@ from pathlib import Path
 import click
 from sqlalchemy.exc import SQLAlchemyError
 
-from bot import pipeline
+from bot.intake import pipeline
 from bot.cli.context import CliContext, fail, pass_cli
 from bot.cli.terminal import printable, safe_json
-from bot.domain.loops import automatic_reason, is_own_mail
+from bot.domain.mail.loops import automatic_reason, is_own_mail
 from handlers.base import PipelineContext
 
 
@@ -34,7 +34,7 @@ def inspect(cli: CliContext, path: Path, as_json: bool) -> None:
 
 
 def _inspect(cli: CliContext, raw: bytes) -> dict:
-    from bot.domain.mail_parse import parse_mail  # here: every other command starts without the parser
+    from bot.domain.mail.parse import parse_mail  # here: every other command starts without the parser
 
     settings = cli.settings
     report: dict = {"size": len(raw)}
@@ -44,7 +44,7 @@ def _inspect(cli: CliContext, raw: bytes) -> dict:
         report["error"] = f"unparseable: {type(exc).__name__}: {exc}"
         return report
     report.update(
-        # null when the From names no one (one well-formed mailbox or nobody; see bot/domain/mailboxes.py)
+        # null when the From names no one (one well-formed mailbox or nobody; see bot/domain/mail/mailboxes.py)
         message_id=message.message_id, sender=message.sender_email or None, subject=message.subject,
         classification="own mail" if is_own_mail(message) else (
             f"automatic: {reason}" if (reason := automatic_reason(message)) else "customer"),

@@ -5,8 +5,8 @@ from __future__ import annotations
 import click
 
 from bot.cli.context import CliContext, fail, pass_cli
-from bot.rendering import RenderError, TemplateMissingError, TemplateRenderer
-from bot.template_samples import sample_context
+from bot.rendering.email import RenderError, TemplateMissingError, TemplateRenderer
+from bot.rendering.samples import sample_context
 
 
 @click.command()

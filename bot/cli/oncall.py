@@ -9,8 +9,8 @@ import click
 from sqlalchemy import select
 
 from bot.cli.context import CliContext, fail, parse_instant, pass_cli
-from bot.oncall import OncallError, on_call, parse_rota
-from bot.runtime import Runtime
+from bot.desk.oncall import OncallError, on_call, parse_rota
+from bot.app.runtime import Runtime
 from storage.models import Agent, OncallShift
 from storage.repositories.directory import find_agent_by_email
 

@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from bot.cli.context import CliContext, fail, pass_cli
 from bot.cli.terminal import printable
-from bot.runtime import Runtime
+from bot.app.runtime import Runtime
 from storage.models import OutboxRow
 from storage.repositories import outbox as outbox_repo
 

@@ -1,4 +1,4 @@
-"""`supportbot run`: the service (see bot/service.py for what runs and how it stops)."""
+"""`supportbot run`: the service (see bot/app/service.py for what runs and how it stops)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import click
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot.cli.context import CliContext, fail, pass_cli
-from bot.runtime import Runtime
+from bot.app.runtime import Runtime
 
 
 @click.command()
@@ -16,7 +16,7 @@ from bot.runtime import Runtime
 def run(cli: CliContext) -> None:
     """Run the service: mail intake, outbox delivery, the public and ops listeners, until SIGTERM/SIGINT."""
     runtime = prepared_runtime(cli)
-    from bot.service import Service
+    from bot.app.service import Service
 
     # Exit 0 also when the grace period ran out (the log says so): nothing is
     # lost, stored mail is swept and claimed rows are retried at the next start.
@@ -25,7 +25,7 @@ def run(cli: CliContext) -> None:
 
 def prepared_runtime(cli: CliContext) -> Runtime:
     """A runtime whose settings, hours file and database schema were checked; fails with one line."""
-    from bot.domain.day_rules import HoursError
+    from bot.domain.hours.day_rules import HoursError
     from storage import migrate
 
     runtime = Runtime(cli.settings)

@@ -10,10 +10,10 @@ import click
 from sqlalchemy import select
 
 from bot.cli.context import CliContext, fail, pass_cli
-from bot.domain.day_rules import HoursError
-from bot.domain.hours import calendar_from_settings
-from bot.domain.sla_report import COLUMNS, TicketTimes, figures
-from bot.runtime import Runtime
+from bot.domain.hours.day_rules import HoursError
+from bot.domain.hours.calendar import calendar_from_settings
+from bot.domain.sla.report import COLUMNS, TicketTimes, figures
+from bot.app.runtime import Runtime
 from storage.models import Ticket
 
 _RANGE_HELP = "ISO 8601 instant with an offset, or a date (the desk's local midnight{})."

@@ -10,8 +10,8 @@ from zoneinfo import ZoneInfo
 import click
 
 from bot.cli.context import CliContext, pass_cli
-from bot.runtime import Runtime
-from bot.survey.report import load_answers, summarise
+from bot.app.runtime import Runtime
+from bot.desk.survey_report import load_answers, summarise
 
 HEADER = ("month", "line", "answers", "r1", "r2", "r3", "r4", "r5", "mean", "csat_percent")
 

@@ -41,9 +41,9 @@ def free_port() -> int:
 async def run_demo(base: Path, *, once: bool, log_format: str, verbose: bool, say: Callable[[str], None]) -> int:
     """Run the demo; 0 when every step ended as the desk's rules say (or on Ctrl-C), else 1."""
     from bot.devtools.slack_standin import SlackStandin
-    from bot.logging_setup import secret_values, setup_logging
-    from bot.runtime import Runtime
-    from bot.service import Service, stop_on_signals
+    from bot.app.logging_setup import secret_values, setup_logging
+    from bot.app.runtime import Runtime
+    from bot.app.service import Service, stop_on_signals
     from storage import migrate
 
     sink = await MailSink(base / "sent", say).start()

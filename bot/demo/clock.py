@@ -13,7 +13,7 @@ from datetime import datetime, timezone
 
 
 class DemoClock:
-    """Callable like ``bot.runtime.utc_now``; thread-safe."""
+    """Callable like ``bot.app.runtime.utc_now``; thread-safe."""
 
     def __init__(self) -> None:
         self._frozen: datetime | None = None

@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.config import Settings
+from bot.app.config import Settings
 from bot.devtools.slack_standin import DEFAULT_TOKEN
 from storage.models import Agent, Contact, Organisation
 from storage.repositories import tickets

@@ -15,12 +15,12 @@ from slack_sdk.signature import SignatureVerifier
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.config import Settings
+from bot.app.config import Settings
 from bot.demo.clock import DemoClock
 from bot.demo.desk import AGENTS, ASA, STOCKHOLM
 from bot.domain.stale_clicks import Seen
-from bot.egress.slack_blocks import build_reply_modal
-from bot.portal.signature import sign
+from bot.slack.blocks.card import build_reply_modal
+from bot.web.portal.signature import sign
 from storage.models import OutboxRow, Ticket
 
 STEP_TIMEOUT_S = 30.0

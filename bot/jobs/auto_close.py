@@ -17,7 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.domain.closure import auto_close_at
-from bot.survey.invitation import invite, recipient
+from bot.desk.survey import invite, recipient
 from storage.models import Ticket
 from storage.repositories import events, slack_queue, tickets
 from storage.repositories.mail_queue import queue_email

@@ -23,7 +23,7 @@ from typing import Protocol
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.egress.retry_policy import next_retry_delay
+from bot.jobs.retry_policy import next_retry_delay
 from bot.jobs.claim_keeper import ClaimKeeper
 from storage.models import OutboxRow, Ticket
 from storage.repositories import events, outbox, slack_queue

@@ -6,7 +6,7 @@ import logging
 import threading
 from collections.abc import Callable
 
-from bot.supervisor import ThreadComponent
+from bot.app.supervisor import ThreadComponent
 
 log = logging.getLogger("supportbot.jobs")
 

@@ -6,7 +6,7 @@ bytes behind its messages and inquiries; its attachment files (the rows stay,
 its delivered or failed outbox rows (down to template, language and
 Message-ID). Kept: the ticket, its events, references and Message-IDs (later
 mail still threads), message and attachment rows, survey ratings — everything
-the statistics read (see bot/privacy.py).
+the statistics read (see bot/jobs/privacy.py).
 
 Raw mail that became no ticket message and no inquiry (quarantined, dropped,
 loops, bounces, duplicates) has no ticket to wait for: its bytes are dropped
@@ -29,9 +29,9 @@ from datetime import datetime, timedelta
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.attachment_store import AttachmentStore
+from storage.attachment_store import AttachmentStore
 from bot.jobs.periodic import PeriodicJob
-from bot.privacy import chunks, purge_message_bodies, purge_raw_mail, unstore_attachments
+from bot.jobs.privacy import chunks, purge_message_bodies, purge_raw_mail, unstore_attachments
 from storage.models import Inquiry, OutboxRow, RawMessage, Ticket, TicketEvent, TicketMessage
 
 PURGED = "retention_purged"
@@ -137,7 +137,7 @@ def purge_closed_tickets(sessions: sessionmaker[Session], store: AttachmentStore
 
 
 class RetentionJob(PeriodicJob):
-    """The hourly job (bot/service.py ``periodic_jobs``); stops between batches when the service stops."""
+    """The hourly job (bot/app/service.py ``periodic_jobs``); stops between batches when the service stops."""
 
     def __init__(self, sessions: sessionmaker[Session], store: AttachmentStore | None, retention_days: int,
                  clock: Callable[[], datetime], *, batch: int = 100, interval_s: float = 3600.0):

@@ -12,7 +12,7 @@ what is due next follows from it: a monitor that was down or slow raises the
 breach it missed, once, and then the reminders from there — never a burst.
 
 Per batch, in one transaction: decide each ticket's next alert
-(:func:`bot.domain.sla_levels.decide`), insert the alert rows with ``ON
+(:func:`bot.domain.sla.levels.decide`), insert the alert rows with ``ON
 CONFLICT DO NOTHING … RETURNING`` on the unique (ticket, kind, level,
 occurrence) key, queue outbox rows for the inserted ones only
 (:mod:`bot.jobs.sla_notify`), and move every ticket's ``sla_next_check_at``
@@ -36,9 +36,9 @@ from datetime import datetime
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.domain.sla_levels import Raised, decide
+from bot.domain.sla.levels import Raised, decide
 from bot.jobs import sla_bulk, sla_notify
-from bot.oncall import on_call, parse_rota
+from bot.desk.oncall import on_call, parse_rota
 from storage.models import Agent, Organisation, OutboxRow, SlaAlert, Ticket, UtcDateTime
 from storage.repositories.upsert import insert_ignoring_conflict
 

@@ -24,7 +24,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
-from bot.domain.opening_text import format_next_opening
+from bot.domain.hours.opening_text import format_next_opening
 
 _EMAIL_TEMPLATE = "sla_alert"
 

@@ -16,7 +16,7 @@ from typing import Any
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
-from bot.domain.mailboxes import is_mailbox
+from bot.domain.mail.mailboxes import is_mailbox
 from storage.models import Ticket, TicketMessage
 from storage.repositories import events, messages, outbox
 
@@ -62,7 +62,7 @@ def queue_email(
     """Queue one templated mail under idempotency ``key``; return its Message-ID, None if already queued or refused.
 
     Refused (logged, nothing queued): a recipient that is not one well-formed
-    mailbox (bot/domain/mailboxes.py) — a directory row or a participant can
+    mailbox (bot/domain/mail/mailboxes.py) — a directory row or a participant can
     hold anything, and a mail that can never be delivered must not be queued.
 
     ``audit`` ({"icon", "text", "actor_slack_id"}) is posted in the ticket's Slack

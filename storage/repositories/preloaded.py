@@ -1,7 +1,7 @@
 """Lookups preloaded for one intake batch, kept in ``Session.info`` until the batch ends.
 
 Intake reads a batch's senders, stored Message-IDs and last autoreplies in one
-query each (bot/intake.py); the repositories answer from here first. One key
+query each (bot/intake/mail_runner.py); the repositories answer from here first. One key
 holds them all, so a rollback (whose objects are expired and whose writes are
 undone) drops every one with one ``forget``.
 """

@@ -5,7 +5,7 @@ from __future__ import annotations
 from click.testing import CliRunner
 
 from bot.cli import main
-from bot.config_reference import END, START, readme_block, render
+from bot.app.config_reference import END, START, readme_block, render
 
 
 def check(tmp_path, text: str | None = None, env: dict | None = None):

@@ -7,7 +7,7 @@ import mailbox
 from click.testing import CliRunner
 from sqlalchemy import update
 
-from bot import pipeline
+from bot.intake import pipeline
 from bot.cli import main
 from storage import migrate
 from storage.db import make_engine
@@ -48,7 +48,7 @@ def test_fetch_once_processes_the_mailbox_and_exits(tmp_path, imap_server):
 def test_fetch_once_leaves_a_mailbox_a_running_service_polls_and_releases_its_own_lease(tmp_path, imap_server):
     from sqlalchemy import select
 
-    from bot.ingress.mailbox_lease import MailboxLease
+    from bot.mail.mailbox_lease import MailboxLease
     from storage.db import make_session_factory
     from storage.models import Lease
 

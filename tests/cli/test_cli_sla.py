@@ -10,9 +10,9 @@ from click.testing import CliRunner
 
 from bot.cli.context import CliContext
 from bot.cli.sla import sla
-from bot.config import Settings
-from bot.domain.hours import calendar_from_settings
-from handlers.open_ticket import open_ticket
+from bot.app.config import Settings
+from bot.domain.hours.calendar import calendar_from_settings
+from bot.desk.open_ticket import open_ticket
 from tests.jobs.test_sla_monitor import local
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.config import SlackSettings
+from bot.app.config import SlackSettings
 from bot.devtools.slack_standin import SlackStandin
 
 USERS = {

@@ -16,8 +16,8 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.devtools.slack_standin import TEAM_ID
 from bot.domain.stale_clicks import Seen
-from bot.egress.slack_blocks import build_refusal
-from bot.egress.slack_views import CLAIM, parse_ticket_value, ticket_value
+from bot.slack.blocks.card import build_refusal
+from bot.slack.views import CLAIM, parse_ticket_value, ticket_value
 
 SIGNING_SECRET = "standin-signing-secret"
 

@@ -7,10 +7,10 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.domain.day_rules import HoursError, HoursRules
-from bot.domain.deviations import Deviation
-from bot.domain.hours import BusinessCalendar
-from bot.domain.year_tables import YearTables
+from bot.domain.hours.day_rules import HoursError, HoursRules
+from bot.domain.hours.deviations import Deviation
+from bot.domain.hours.calendar import BusinessCalendar
+from bot.domain.hours.year_tables import YearTables
 
 TZ = ZoneInfo("Europe/Stockholm")
 CALENDAR = BusinessCalendar()

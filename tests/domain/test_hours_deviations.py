@@ -8,9 +8,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.domain.day_rules import DayKind, HoursRules
-from bot.domain.deviations import Deviation, DeviationError, parse_deviations
-from bot.domain.hours import BusinessCalendar, load_deviations
+from bot.domain.hours.day_rules import DayKind, HoursRules
+from bot.domain.hours.deviations import Deviation, DeviationError, parse_deviations
+from bot.domain.hours.calendar import BusinessCalendar, load_deviations
 
 FIXTURE = Path(__file__).resolve().parents[1] / "data" / "hours" / "deviations.toml"
 TZ = ZoneInfo("Europe/Stockholm")

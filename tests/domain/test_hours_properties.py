@@ -7,7 +7,7 @@ from datetime import datetime, time, timedelta, timezone
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.domain.hours import BusinessCalendar
+from bot.domain.hours.calendar import BusinessCalendar
 
 CALENDAR = BusinessCalendar()
 CALENDAR.prepare(2025, 2035)

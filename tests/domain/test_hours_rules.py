@@ -8,9 +8,9 @@ from zoneinfo import ZoneInfo
 import holidays
 import pytest
 
-from bot.config import HoursSettings
-from bot.domain.day_rules import EVES, DayKind, HoursError, HoursRules, red_days
-from bot.domain.hours import BusinessCalendar, calendar_from_settings
+from bot.app.config import HoursSettings
+from bot.domain.hours.day_rules import EVES, DayKind, HoursError, HoursRules, red_days
+from bot.domain.hours.calendar import BusinessCalendar, calendar_from_settings
 
 FULL = ((time(9), time(12)), (time(13), time(16)))
 HALF = ((time(9), time(12)),)

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.domain.hours import BusinessCalendar
+from bot.domain.hours.calendar import BusinessCalendar
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "hours"
 CALENDAR = BusinessCalendar()

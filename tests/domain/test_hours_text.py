@@ -7,11 +7,11 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.domain.calendar_text import calendar_lines, day_reason
-from bot.domain.day_rules import HoursRules
-from bot.domain.deviations import parse_deviations
-from bot.domain.hours import BusinessCalendar
-from bot.domain.opening_text import format_next_opening, format_regular_hours, format_spans, language
+from bot.domain.hours.calendar_text import calendar_lines, day_reason
+from bot.domain.hours.day_rules import HoursRules
+from bot.domain.hours.deviations import parse_deviations
+from bot.domain.hours.calendar import BusinessCalendar
+from bot.domain.hours.opening_text import format_next_opening, format_regular_hours, format_spans, language
 
 TZ = ZoneInfo("Europe/Stockholm")
 MONDAY = datetime(2026, 5, 18, 9, tzinfo=TZ)

@@ -7,13 +7,13 @@ from pathlib import Path
 
 import pytest
 
-from bot.domain.addresses import reply_token
-from bot.domain.bounces import parse_bounce
-from bot.domain.dmarc import dmarc_failed
-from bot.domain.loops import automatic_reason, is_own_mail
-from bot.domain.mail_parse import parse_mail
-from bot.domain.quotes import fresh_text
-from bot.domain.subjects import find_reference
+from bot.domain.mail.addresses import reply_token
+from bot.domain.mail.bounces import parse_bounce
+from bot.domain.mail.dmarc import dmarc_failed
+from bot.domain.mail.loops import automatic_reason, is_own_mail
+from bot.domain.mail.parse import parse_mail
+from bot.domain.mail.quotes import fresh_text
+from bot.domain.mail.subjects import find_reference
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "mail"
 CASES = tomllib.loads((DATA / "expected.toml").read_text(encoding="utf-8"))["mail"]

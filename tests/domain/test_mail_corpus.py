@@ -14,9 +14,9 @@ from pathlib import Path
 
 import pytest
 
-from bot.domain.inbound import InboundMessage
-from bot.domain.mail_parse import parse_mail
-from bot.domain.message_key import SYNTHETIC_DOMAIN
+from bot.domain.mail.inbound import InboundMessage
+from bot.domain.mail.parse import parse_mail
+from bot.domain.mail.message_key import SYNTHETIC_DOMAIN
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "mail"
 CASES = tomllib.loads((DATA / "expected.toml").read_text(encoding="utf-8"))["mail"]

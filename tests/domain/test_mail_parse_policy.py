@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.domain import mail_parse
-from bot.domain.mail_parse import PARSE_POLICY, parse_mail
+from bot.domain.mail import parse as mail_parse
+from bot.domain.mail.parse import PARSE_POLICY, parse_mail
 
 CORPUS = sorted((Path(__file__).parent.parent / "data" / "mail").glob("*.eml"))
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.config import SmtpSettings
+from bot.app.config import SmtpSettings
 from tests.support.smtp_sink import SmtpSink
 
 HERE = Path(__file__).parent

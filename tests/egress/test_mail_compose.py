@@ -9,7 +9,7 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from bot.egress.mail_compose import (
+from bot.mail.compose import (
     MAX_REFERENCES,
     SUPPORTBOT_ID_HEADER,
     compose_message,
@@ -18,7 +18,7 @@ from bot.egress.mail_compose import (
     subject_with_reference,
     thread_references,
 )
-from bot.rendering import RenderedMessage
+from bot.rendering.email import RenderedMessage
 
 SENT_AT = datetime(2026, 5, 18, 7, 30, tzinfo=timezone.utc)
 RENDERED = RenderedMessage(

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from bot.domain.stale_clicks import Seen
-from bot.egress.slack_blocks import (
+from bot.slack.blocks.card import (
     MAX_BLOCKS,
     OPTION_VALUE_MAX,
     POST_DEFAULTS,
@@ -22,8 +22,8 @@ from bot.egress.slack_blocks import (
     build_timeline_message,
     escape_mrkdwn,
 )
-from bot.egress.slack_text import fit, quoted_chunks
-from bot.egress.slack_views import (
+from bot.slack.text import fit, quoted_chunks
+from bot.slack.views import (
     CardView,
     InquiryView,
     parse_inquiry_value,

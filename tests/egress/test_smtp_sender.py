@@ -8,15 +8,15 @@ from datetime import datetime, timezone
 
 import pytest
 
-from bot.egress.mail_compose import SUPPORTBOT_ID_HEADER, compose_message, make_message_id
-from bot.egress.smtp_sender import (
+from bot.mail.compose import SUPPORTBOT_ID_HEADER, compose_message, make_message_id
+from bot.mail.smtp_sender import (
     PartialDeliveryError,
     PermanentDeliveryError,
     SmtpSender,
     TemporaryDeliveryError,
 )
-from bot.rendering import RenderedMessage, TemplateRenderer
-from bot.template_samples import sample_context
+from bot.rendering.email import RenderedMessage, TemplateRenderer
+from bot.rendering.samples import sample_context
 from tests.support.smtp_sink import SmtpSink, free_port
 
 SENT_AT = datetime(2026, 5, 18, 7, 30, tzinfo=timezone.utc)

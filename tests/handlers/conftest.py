@@ -7,10 +7,10 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot import pipeline
-from bot.attachment_store import AttachmentStore
-from bot.config import Settings
-from bot.domain.hours import calendar_from_settings
+from bot.intake import pipeline
+from storage.attachment_store import AttachmentStore
+from bot.app.config import Settings
+from bot.domain.hours.calendar import calendar_from_settings
 from handlers.base import PipelineContext
 from storage.models import Contact, Organisation, OutboxRow
 

@@ -92,9 +92,9 @@ def test_no_automatic_answer_to_a_recipient_that_is_not_one_mailbox(desk):
         ticket = tickets.create_ticket(session, subject="Export", origin="portal", created_at=OPEN,
                                        participants=("asa@kund.se",), status="open")
         session.commit()
-    from handlers.autoreply import answer
+    from bot.desk.autoreply import answer
     from handlers.base import PipelineContext
-    from bot.domain.inbound import InboundMessage
+    from bot.domain.mail.inbound import InboundMessage
 
     with desk.sessions() as session:
         ctx = PipelineContext(session, desk.settings, OPEN, services=desk.services,
@@ -108,7 +108,7 @@ def test_no_automatic_answer_to_a_recipient_that_is_not_one_mailbox(desk):
 @pytest.mark.parametrize("participant", ["evil", "john@customer.example <attacker@evil.example>", "a@b@evil.example"])
 def test_no_mail_of_ours_is_queued_to_a_participant_that_is_not_one_mailbox(desk, participant):
     # Survey, closure and staff mails pick the contact or the first participant; a bad row is refused there.
-    from bot.survey.invitation import invite
+    from bot.desk.survey import invite
 
     with desk.sessions() as session:
         ticket = tickets.create_ticket(session, subject="Export", origin="portal", created_at=OPEN,

@@ -9,8 +9,8 @@ from datetime import datetime, timezone
 import pytest
 from sqlalchemy import func, select
 
-from bot.config import load_settings
-from bot.intake import IntakeProcessor
+from bot.app.config import load_settings
+from bot.intake.mail_runner import IntakeProcessor
 from storage import migrate
 from storage.db import make_engine, make_session_factory
 from storage.models import RawMessage

@@ -23,9 +23,9 @@ from slack_sdk.socket_mode.request import SocketModeRequest
 from sqlalchemy import select
 
 from bot.devtools.slack_standin import APP_ID, TEAM_ID
-from bot.egress.slack_client import make_sync_web_client
-from bot.egress.slack_customer_deliverer import SlackCustomerDeliverer
-from bot.egress.slack_deliverer import SlackDeliverer
+from bot.slack.client import make_sync_web_client
+from bot.slack.deliverers.customer import SlackCustomerDeliverer
+from bot.slack.deliverers.staff import SlackDeliverer
 from bot.jobs.outbox_worker import OutboxWorker
 from storage.models import AutoreplyLog, Contact, Inquiry, Organisation, Ticket, TicketMessage
 from tests.ingress.slack_fixtures import OPEN, SIGNING_SECRET, STAFF, STOCKHOLM, Harness, SlackEnv, event

@@ -27,15 +27,15 @@ from slack_sdk.socket_mode.request import SocketModeRequest
 from slack_sdk.web.async_client import AsyncWebClient
 from sqlalchemy import func, select
 
-from bot.config import Settings
+from bot.app.config import Settings
 from bot.devtools.slack_standin import APP_ID, TEAM_ID, SlackStandin
-from bot.domain.hours import calendar_from_settings
+from bot.domain.hours.calendar import calendar_from_settings
 from bot.domain.stale_clicks import Seen
-from bot.egress.slack_views import ticket_value
-from bot.ingress.slack_app import build_app
-from bot.ingress.slack_listeners.inflight import InFlight
-from bot.staff.actions import Desk
-from handlers.open_ticket import open_ticket
+from bot.slack.views import ticket_value
+from bot.slack.app import build_app
+from bot.slack.listeners.inflight import InFlight
+from bot.desk.staff_actions import Desk
+from bot.desk.open_ticket import open_ticket
 from storage.models import Agent, Contact, Inquiry, Organisation, OutboxRow, SeenEvent, Ticket, TicketEvent
 from storage.repositories.directory import find_contact
 

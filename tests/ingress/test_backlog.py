@@ -6,7 +6,7 @@ import threading
 
 import pytest
 
-from bot.ingress.backlog import _Handoff
+from bot.mail.backlog import _Handoff
 
 
 def _fetcher(handoff: _Handoff, stores, results: list) -> threading.Thread:

@@ -6,9 +6,9 @@ import time
 
 import pytest
 
-from bot import pipeline
-from bot.config import ImapSettings
-from bot.ingress.imap_poller import Backoff, ImapPoller
+from bot.intake import pipeline
+from bot.app.config import ImapSettings
+from bot.mail.imap_poller import Backoff, ImapPoller
 from storage.models import OutboxRow
 from tests.ingress.conftest import PollerThread, count_rows, raw_rows, utc_clock, wait_until
 from tests.support.imap_server import available_server_kinds
@@ -160,7 +160,7 @@ def test_wrong_password_is_reported_and_retried_not_fatal(imap_server, store, pr
 
 def test_mail_announced_between_search_and_idle_is_not_left_waiting(imap_server):
     """The race that delayed a mail until the next IDLE renewal: EXISTS arrives with the SEARCH's answer."""
-    from bot.ingress.imap_poller import _exists_reported
+    from bot.mail.imap_poller import _exists_reported
 
     with imap_server.client() as client:
         client.select_folder("INBOX")

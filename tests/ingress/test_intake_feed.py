@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from concurrent.futures import Future
 
-from bot.domain.mail_parse import parse_mail
-from bot.ingress.raw_store import FetchedMail, store_batch
-from bot.intake import IntakeFeed
+from bot.domain.mail.parse import parse_mail
+from bot.mail.raw_store import FetchedMail, store_batch
+from bot.intake.mail_runner import IntakeFeed
 from tests.ingress.conftest import raw_rows, utc_clock
 
 

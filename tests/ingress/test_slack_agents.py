@@ -6,7 +6,7 @@ import asyncio
 
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.ingress.slack_listeners.agents import AgentDirectory
+from bot.slack.listeners.agents import AgentDirectory
 from storage.models import Agent
 from tests.ingress.slack_fixtures import AGNES, GUEST, OPEN, slack_env, slack_standin  # noqa: F401 - fixtures
 

@@ -7,8 +7,8 @@ import threading
 
 import pytest
 
-from bot.egress.slack_views import CLAIM, ESCALATE, PRIORITY, STATUS, UNASSIGN
-from bot.staff.actions import Desk
+from bot.slack.views import CLAIM, ESCALATE, PRIORITY, STATUS, UNASSIGN
+from bot.desk.staff_actions import Desk
 from tests.ingress.slack_fixtures import (  # noqa: F401 - fixtures
     AGNES,
     BO,

@@ -8,8 +8,8 @@ from datetime import timedelta
 
 import pytest
 
-from bot.egress.slack_home import NEW_CONTACT, NEW_DESCRIPTION, NEW_PRIORITY, NEW_SUBJECT, NEW_TICKET_MODAL
-from bot.egress.slack_views import CLAIM, REPLY
+from bot.slack.blocks.home import NEW_CONTACT, NEW_DESCRIPTION, NEW_PRIORITY, NEW_SUBJECT, NEW_TICKET_MODAL
+from bot.slack.views import CLAIM, REPLY
 from storage.models import CustomerChannel, OncallShift
 from tests.ingress.slack_customer_fixtures import (  # noqa: F401 - fixtures
     ASA,

@@ -7,9 +7,9 @@ import re
 
 import pytest
 
-from bot.egress.slack_views import INQUIRY_OPEN, REPLY, REPLY_TEXT, inquiry_value
-from bot.ingress.slack_listeners.customer_messages import inbound_message
-from bot.slack_intake import SlackIntake
+from bot.slack.views import INQUIRY_OPEN, REPLY, REPLY_TEXT, inquiry_value
+from bot.slack.listeners.customer_messages import inbound_message
+from bot.intake.slack_runner import SlackIntake
 from storage.models import Contact
 from tests.ingress.slack_customer_fixtures import (  # noqa: F401 - fixtures
     ASA,

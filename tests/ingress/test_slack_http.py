@@ -10,12 +10,12 @@ import aiohttp
 import pytest
 from aiohttp import web
 
-from bot.config import ConfigError
-from bot.egress.slack_views import CLAIM
-from bot.ingress.slack_app import build_app, signing_secret
-from bot.ingress.slack_http import EVENTS_PATH, slack_routes
-from bot.ingress.slack_runner import make_slack_component
-from bot.ingress.slack_listeners.inflight import InFlight
+from bot.app.config import ConfigError
+from bot.slack.views import CLAIM
+from bot.slack.app import build_app, signing_secret
+from bot.slack.http import EVENTS_PATH, slack_routes
+from bot.slack.runner import make_slack_component
+from bot.slack.listeners.inflight import InFlight
 from tests.ingress.slack_fixtures import (  # noqa: F401 - fixtures
     AGNES,
     card_click,

@@ -20,9 +20,9 @@ from urllib.parse import quote
 
 import pytest
 
-from bot.egress.slack_views import CLAIM
-from bot.ingress.slack_http import EVENTS_PATH
-from bot.ingress.slack_runner import make_slack_component
+from bot.slack.views import CLAIM
+from bot.slack.http import EVENTS_PATH
+from bot.slack.runner import make_slack_component
 from tests.ingress.slack_fixtures import (  # noqa: F401 - fixtures
     AGNES,
     SIGNING_SECRET,

@@ -12,8 +12,8 @@ import json
 
 from aiohttp import WSMsgType, web
 
-from bot.egress.slack_views import CLAIM
-from bot.ingress.slack_runner import make_slack_component
+from bot.slack.views import CLAIM
+from bot.slack.runner import make_slack_component
 from tests.ingress.slack_fixtures import AGNES, card_click, slack_env, slack_standin  # noqa: F401 - fixtures
 
 

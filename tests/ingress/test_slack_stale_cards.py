@@ -15,11 +15,11 @@ from datetime import timezone
 
 import pytest
 
-from bot import pipeline
-from bot.attachment_store import AttachmentStore
-from bot.egress.slack_client import make_sync_web_client
-from bot.egress.slack_deliverer import SlackDeliverer
-from bot.egress.slack_views import CLAIM, ESCALATE, PRIORITY, REPLY, REPLY_TEXT, STATUS
+from bot.intake import pipeline
+from storage.attachment_store import AttachmentStore
+from bot.slack.client import make_sync_web_client
+from bot.slack.deliverers.staff import SlackDeliverer
+from bot.slack.views import CLAIM, ESCALATE, PRIORITY, REPLY, REPLY_TEXT, STATUS
 from bot.jobs.outbox_worker import OutboxWorker
 from handlers.base import PipelineContext
 from storage.models import Ticket

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from bot.config import Settings
-from bot.ingress.slack_listeners.canned import CannedReplies
-from bot.ingress.slack_listeners.message_text import plain_text
+from bot.app.config import Settings
+from bot.rendering.canned import CannedReplies
+from bot.slack.listeners.message_text import plain_text
 
 
 def test_the_built_in_canned_replies_have_three_per_language():

@@ -9,8 +9,8 @@ import threading
 
 import pytest
 
-from bot.config import SmtpIngressSettings
-from bot.ingress.smtp_ingress import IngressHandler, SmtpIngress, accepts
+from bot.app.config import SmtpIngressSettings
+from bot.mail.smtp_ingress import IngressHandler, SmtpIngress, accepts
 from storage.db import make_engine, make_session_factory
 from tests.ingress.conftest import raw_rows, utc_clock, wait_until
 

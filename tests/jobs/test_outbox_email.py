@@ -7,12 +7,12 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from bot.config import Settings, SmtpSettings
-from bot.egress.email_deliverer import EmailDeliverer
-from bot.egress.smtp_sender import SmtpSender
+from bot.app.config import Settings, SmtpSettings
+from bot.mail.deliverer import EmailDeliverer
+from bot.mail.smtp_sender import SmtpSender
 from bot.jobs.outbox_worker import OutboxWorker, RetryPolicy
 from storage.repositories.mail_queue import queue_email
-from bot.rendering import TemplateRenderer
+from bot.rendering.email import TemplateRenderer
 from storage.models import OutboxRow, TicketEvent, TicketMessage
 from storage.repositories import messages, tickets
 from tests.support.smtp_sink import SmtpSink, free_port

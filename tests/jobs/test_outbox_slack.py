@@ -9,12 +9,12 @@ from datetime import timedelta
 
 import pytest
 
-from bot.config import Settings
+from bot.app.config import Settings
 from bot.devtools.slack_standin import SlackStandin
-from bot.egress.slack_client import make_sync_web_client
-from bot.egress.slack_deliverer import SlackDeliverer
+from bot.slack.client import make_sync_web_client
+from bot.slack.deliverers.staff import SlackDeliverer
 from bot.jobs.outbox_worker import OutboxWorker
-from bot.staff.actions import Desk
+from bot.desk.staff_actions import Desk
 from storage.models import Agent, Inquiry, OutboxRow, Ticket
 from tests.handlers.conftest import OPEN, mail, make_desk  # noqa: F401
 
@@ -257,10 +257,10 @@ def test_alerts_go_to_the_alerts_channel(slack_desk, standin, session_factory):
 def test_reply_modal_to_mail_with_threading_headers_then_sent_audit(slack_desk, standin, session_factory):
     from email import message_from_bytes, policy
 
-    from bot.config import SmtpSettings
-    from bot.egress.email_deliverer import EmailDeliverer
-    from bot.egress.smtp_sender import SmtpSender
-    from bot.rendering import TemplateRenderer
+    from bot.app.config import SmtpSettings
+    from bot.mail.deliverer import EmailDeliverer
+    from bot.mail.smtp_sender import SmtpSender
+    from bot.rendering.email import TemplateRenderer
     from tests.support.smtp_sink import SmtpSink
 
     slack_desk.receive(mail(message_id="<first@kund.se>"))

@@ -7,11 +7,11 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from sqlalchemy import func, select
 
-from bot.attachment_store import AttachmentStore
-from bot.config import Settings
-from bot.domain.hours import calendar_from_settings
-from bot.ingress.raw_store import FetchedMail, store_batch
-from bot.intake import IntakeProcessor
+from storage.attachment_store import AttachmentStore
+from bot.app.config import Settings
+from bot.domain.hours.calendar import calendar_from_settings
+from bot.mail.raw_store import FetchedMail, store_batch
+from bot.intake.mail_runner import IntakeProcessor
 from bot.jobs.retention import PURGED, RetentionJob, purge_closed_tickets
 from storage.models import (
     Attachment, Contact, Inquiry, Organisation, OutboxRow, RawMessage, SurveyResponse, Ticket, TicketEvent,

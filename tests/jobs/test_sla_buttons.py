@@ -13,7 +13,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from sqlalchemy import select
 
 from bot.devtools.slack_standin import APP_ID, TEAM_ID
-from bot.ingress.slack_sla_listeners import register
+from bot.slack.listeners.sla_alerts import register
 from storage.models import SlaAlert, TicketEvent
 from tests.jobs.test_sla_delivery import buttons, make_slack_world, posts, standin  # noqa: F401
 from tests.jobs.test_sla_monitor import ALERTS, local

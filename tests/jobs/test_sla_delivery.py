@@ -8,11 +8,11 @@ import random
 import pytest
 
 from bot.devtools.slack_standin import SlackStandin
-from bot.egress.slack_client import make_sync_web_client
-from bot.egress.slack_deliverer import SlackDeliverer
-from bot.egress.sla_deliverer import SlaDeliverer
+from bot.slack.client import make_sync_web_client
+from bot.slack.deliverers.staff import SlackDeliverer
+from bot.slack.deliverers.sla import SlaDeliverer
 from bot.jobs.outbox_worker import OutboxWorker
-from bot.rendering import TemplateRenderer
+from bot.rendering.email import TemplateRenderer
 from tests.jobs.test_sla_monitor import ALERTS, STAFF, World, local
 
 USERS = {

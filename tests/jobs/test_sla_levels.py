@@ -8,8 +8,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.domain.hours import BusinessCalendar
-from bot.domain.sla_levels import Raised, decide, first_response_times
+from bot.domain.hours.calendar import BusinessCalendar
+from bot.domain.sla.levels import Raised, decide, first_response_times
 from tests.jobs.test_sla_monitor import local
 
 CALENDAR = BusinessCalendar()

@@ -9,13 +9,13 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import event, select
 
-from bot.config import Settings
-from bot.domain.hours import calendar_from_settings
+from bot.app.config import Settings
+from bot.domain.hours.calendar import calendar_from_settings
 from bot.jobs.sla_monitor import SlaMonitor
 from bot.jobs.sla_notify import NewAlert, email_payload
-from bot.staff.actions import Desk
-from bot.staff.sla_target import recompute_first_response
-from handlers.open_ticket import open_ticket
+from bot.desk.staff_actions import Desk
+from bot.desk.sla_target import recompute_first_response
+from bot.desk.open_ticket import open_ticket
 from storage.models import Agent, Contact, Organisation, OutboxRow, SlaAlert, Ticket
 from storage.repositories import slack_queue
 from storage.repositories.mail_queue import queue_email

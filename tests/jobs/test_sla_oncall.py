@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.oncall import OncallError, next_escalation, on_call, parse_rota, rota_on_call
+from bot.desk.oncall import OncallError, next_escalation, on_call, parse_rota, rota_on_call
 from storage.models import Agent, OncallShift
 from tests.jobs.test_sla_monitor import local
 

@@ -12,9 +12,9 @@ import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
 
-from bot.lifecycle_routes import lifecycle_routes
-from bot.portal.signature import sign
-from bot.staff.actions import Desk as StaffDesk
+from bot.web.routes import lifecycle_routes
+from bot.web.portal.signature import sign
+from bot.desk.staff_actions import Desk as StaffDesk
 from storage.models import Agent, OutboxRow, Ticket, TicketEvent
 from storage.repositories import messages
 from tests.handlers.conftest import OPEN, make_desk  # noqa: F401  (fixture)
@@ -88,7 +88,7 @@ def ticket_for(desk, status: str = "open", language: str = "sv", contact_email: 
                closed_at: datetime | None = None) -> Ticket:
     """A ticket with one mail of ours on it (Message-ID <sb-1@example.com>), as after an agent's update."""
     with desk.sessions() as session:
-        from handlers.open_ticket import open_ticket
+        from bot.desk.open_ticket import open_ticket
         from storage.repositories.directory import find_contact
 
         contact = find_contact(session, contact_email)

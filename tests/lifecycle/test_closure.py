@@ -8,7 +8,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 
 from bot.jobs.auto_close import auto_close
-from bot.signing import link_token, signer_from_settings
+from bot.web.signing import link_token, signer_from_settings
 from storage.models import Inquiry, Ticket
 from tests.handlers.conftest import OPEN, mail
 from tests.lifecycle.conftest import event_kinds, mails, outbox, reload, revision, serve, ticket_for
@@ -68,7 +68,7 @@ def test_the_agent_requesting_closure_mails_a_signed_confirm_link(desk):
     token = parse_qs(parts.query)["t"][0]
     assert signer_from_settings(desk.settings).verify(token, "close", desk.clock()) == ticket.id
     # The mail renders with the link (the template needs confirm_url).
-    from bot.rendering import TemplateRenderer
+    from bot.rendering.email import TemplateRenderer
 
     row = [r for r in mails(desk) if r.payload["template"] == "status_closure_requested"][0]
     rendered = TemplateRenderer.from_settings(desk.settings).render(row.payload["template"], row.payload["lang"],

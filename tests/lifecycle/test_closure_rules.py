@@ -7,9 +7,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.config import Settings
+from bot.app.config import Settings
 from bot.domain.closure import asks_to_close, auto_close_at, reply_reopens, survey_digit
-from bot.domain.hours import calendar_from_settings
+from bot.domain.hours.calendar import calendar_from_settings
 
 PHRASES = Settings().lifecycle.closure_phrases
 STOCKHOLM = ZoneInfo("Europe/Stockholm")

@@ -16,8 +16,8 @@ from datetime import timedelta
 
 import pytest
 
-from bot.config import PortalSettings
-from bot.portal.signature import sign
+from bot.app.config import PortalSettings
+from bot.web.portal.signature import sign
 from storage.models import Ticket
 from tests.lifecycle.conftest import WEBHOOK_SECRET, body_of, outbox, serve, signed_headers
 from tests.lifecycle.test_portal_webhook import case

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.config import ConfigError, Settings, load_settings
+from bot.app.config import ConfigError, Settings, load_settings
 from bot.domain.routing import suggest
 
 TABLE = Path(__file__).resolve().parent.parent / "data" / "lifecycle" / "routing.csv"

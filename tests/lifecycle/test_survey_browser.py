@@ -13,7 +13,7 @@ import os
 import pytest
 from aiohttp import web
 
-from bot.lifecycle_routes import lifecycle_routes
+from bot.web.routes import lifecycle_routes
 from storage.models import SurveyResponse
 from tests.lifecycle.cdp import Browser, find_chromium
 from tests.lifecycle.conftest import mails, revision, ticket_for

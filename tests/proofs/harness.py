@@ -192,7 +192,7 @@ class ServiceProcess:
 
     @property
     def worker_id(self) -> str:
-        """The outbox worker id this process claims rows under (bot/service.py)."""
+        """The outbox worker id this process claims rows under (bot/app/service.py)."""
         return f"{socket.gethostname()}:{self.pid}"
 
     def start(self, extra_env: dict[str, str] | None = None) -> "ServiceProcess":

@@ -43,7 +43,7 @@ import pytest
 from sqlalchemy import func, select
 
 from bot.devtools.slack_standin import SlackStandin
-from bot.egress.slack_blocks import METADATA_EVENT_TYPE
+from bot.slack.blocks.card import METADATA_EVENT_TYPE
 from storage.db import make_engine, make_session_factory
 from storage.models import Inquiry, OutboxRow, RawMessage, Ticket, TicketMessage
 from tests.handlers.conftest import mail

@@ -27,11 +27,11 @@ from hypothesis import strategies as st
 from sqlalchemy import select
 
 from bot.cli import main
-from bot.config import Settings
-from bot.domain.mail_parse import parse_mail
-from bot.domain.message_key import message_key
-from bot.ingress.raw_store import FetchedMail, store_batch
-from bot.runtime import Runtime
+from bot.app.config import Settings
+from bot.domain.mail.parse import parse_mail
+from bot.domain.mail.message_key import message_key
+from bot.mail.raw_store import FetchedMail, store_batch
+from bot.app.runtime import Runtime
 from storage.models import RawMessage
 from tests.proofs.harness import prepare_database
 

@@ -25,7 +25,7 @@ from collections import Counter
 import pytest
 from sqlalchemy import func, select
 
-from bot.config import ImapSettings, OutboxSettings
+from bot.app.config import ImapSettings, OutboxSettings
 from bot.devtools.slack_standin import SlackStandin
 from storage.db import make_engine, make_session_factory
 from storage.models import Lease, OutboxRow, RawMessage, Ticket

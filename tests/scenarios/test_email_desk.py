@@ -5,13 +5,13 @@ from __future__ import annotations
 import random
 from email import message_from_bytes, policy
 
-from bot.config import ImapSettings, Settings, SmtpSettings
-from bot.egress.email_deliverer import EmailDeliverer
-from bot.egress.smtp_sender import SmtpSender
-from bot.ingress.imap_poller import Backoff, ImapPoller
-from bot.intake import IntakeProcessor
+from bot.app.config import ImapSettings, Settings, SmtpSettings
+from bot.mail.deliverer import EmailDeliverer
+from bot.mail.smtp_sender import SmtpSender
+from bot.mail.imap_poller import Backoff, ImapPoller
+from bot.intake.mail_runner import IntakeProcessor
 from bot.jobs.outbox_worker import OutboxWorker
-from bot.rendering import TemplateRenderer
+from bot.rendering.email import TemplateRenderer
 from storage.models import OutboxRow, RawMessage, TicketMessage
 from storage.repositories import tickets
 from tests.handlers.conftest import CLOSED, OPEN, Desk, mail, make_desk  # noqa: F401

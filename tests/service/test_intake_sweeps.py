@@ -8,9 +8,9 @@ from datetime import datetime, timedelta, timezone
 
 from sqlalchemy import select
 
-from bot.config import Settings
-from bot.intake import IntakeProcessor
-from bot.service import IntakeWorker
+from bot.app.config import Settings
+from bot.intake.mail_runner import IntakeProcessor
+from bot.app.service import IntakeWorker
 from storage.models import RawMessage
 from storage.repositories import raw_messages
 from tests.handlers.conftest import mail

@@ -8,8 +8,8 @@ import logging
 
 import pytest
 
-from bot.config import load_settings
-from bot.logging_setup import JsonFormatter, SecretMask, make_formatter, secret_values
+from bot.app.config import load_settings
+from bot.app.logging_setup import JsonFormatter, SecretMask, make_formatter, secret_values
 
 PASSWORD = "s3cret-imap-pass"
 TOKEN = "xoxb-1234-real-looking-token"

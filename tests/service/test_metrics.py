@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from prometheus_client.parser import text_string_to_metric_families
 
-from bot.metrics import Metrics
+from bot.app.metrics import Metrics
 from storage.repositories import outbox, tickets
 
 

@@ -6,7 +6,7 @@ import asyncio
 import json
 import logging
 
-from bot.service import Service
+from bot.app.service import Service
 from tests.service.conftest import LoopThread, poll_until
 from tests.service.test_service import make_runtime
 from tests.support.raw_http import raw_request

@@ -14,9 +14,9 @@ from pathlib import Path
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import OperationalError
 
-from bot.config import ImapSettings
-from bot.ingress.imap_poller import ImapPoller
-from bot.ingress.mailbox_lease import LeasedPoller, MailboxLease, take_or_renew
+from bot.app.config import ImapSettings
+from bot.mail.imap_poller import ImapPoller
+from bot.mail.mailbox_lease import LeasedPoller, MailboxLease, take_or_renew
 from storage.db import make_engine, make_session_factory
 from storage.models import AutoreplyLog, ImapCursor, Inquiry, Lease, OutboxRow, RawMessage
 from tests.handlers.conftest import mail

@@ -7,9 +7,9 @@ from pathlib import Path
 
 from prometheus_client.parser import text_string_to_metric_families
 
-from bot.config import Settings
-from bot.runtime import Runtime
-from bot.service import SLACK_KINDS, Service, build_deliverers
+from bot.app.config import Settings
+from bot.app.runtime import Runtime
+from bot.app.service import SLACK_KINDS, Service, build_deliverers
 from storage import migrate
 from storage.models import OutboxRow
 from storage.repositories import outbox

@@ -29,7 +29,7 @@ import pytest
 from sqlalchemy import select
 
 from bot.devtools.slack_standin import SlackStandin
-from bot.domain.hours import BusinessCalendar
+from bot.domain.hours.calendar import BusinessCalendar
 from storage.db import make_engine, make_session_factory
 from storage.models import Agent, SlaAlert, Ticket
 from tests.proofs.harness import ALERTS_CHANNEL, SUPPORT, DeskConfig, ServiceProcess, metric_value, poll_until, \

@@ -6,7 +6,7 @@ import asyncio
 import random
 import threading
 
-from bot.supervisor import Supervisor, ThreadComponent
+from bot.app.supervisor import Supervisor, ThreadComponent
 
 
 class FlakyComponent:

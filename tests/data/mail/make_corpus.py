@@ -1755,7 +1755,7 @@ Anna
 # --- Forged and malformed senders (issue 16, point 2) ---------------------------
 #
 # A sender is credited only when From holds exactly one well-formed mailbox and
-# its display name is not some other address (bot/domain/mailboxes.py). Each of
+# its display name is not some other address (bot/domain/mail/mailboxes.py). Each of
 # these is a reply to John's ticket TC-2026-00077 (subject reference and our
 # Message-ID), written by someone who is not John, asking for closure.
 

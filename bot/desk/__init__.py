@@ -1,0 +1,1 @@
+"""The desk's use cases, as transactions on the database with their outbox rows (no transport here)."""

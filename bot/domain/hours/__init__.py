@@ -1,0 +1,1 @@
+"""The desk's Swedish opening hours and business-time arithmetic. Pure."""

@@ -1,0 +1,1 @@
+"""Mail as data: parsing, loops, bounces, quotes, subjects, addresses. Pure."""

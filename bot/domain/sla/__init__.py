@@ -1,0 +1,1 @@
+"""The first-response SLA: status, alert levels, report figures. Pure."""

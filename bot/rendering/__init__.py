@@ -1,0 +1,1 @@
+"""Rendering for people: e-mail templates, canned Slack replies, template samples."""

@@ -1,0 +1,1 @@
+"""The Slack transport: the Bolt app and runner, the Web API client, Block Kit builders, listeners, deliverers."""

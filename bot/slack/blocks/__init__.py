@@ -1,0 +1,1 @@
+"""Block Kit builders: plain views in, payloads out. Pure; no Slack client here."""

@@ -1,0 +1,1 @@
+"""Outbox deliverers that post to Slack's Web API."""

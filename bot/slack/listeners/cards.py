@@ -1,0 +1,98 @@
+"""The card's buttons and selects, and the close confirmation: each one Desk call.
+
+The value a control carries names the ticket and what the card showed of it;
+the Desk refuses a click whose action conflicts with a change made since (and
+refreshes the card; bot/domain/stale_clicks.py), and claiming is its
+compare-and-set, so of two agents clicking at once one wins and the other is
+told who holds the ticket. Success needs no message: the card update and the
+audit line in its thread come through the outbox.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable
+
+from bot.slack.views import CLAIM, ESCALATE, PRIORITY, STATUS, UNASSIGN, parse_ticket_value
+from bot.slack.listeners.agents import acting_agent
+from bot.slack.listeners.clicks import channel_of, clicked_value, user_of
+from bot.slack.listeners.notices import (
+    CLOSE_CONFIRM,
+    NOT_UNDERSTOOD,
+    build_notice,
+    build_outcome,
+    build_refusal,
+    tell,
+)
+
+log = logging.getLogger("supportbot.slack")
+
+
+def _nothing(choice: str | None) -> tuple:
+    return ()
+
+
+def _line(choice: str | None) -> tuple:
+    return (int(choice or ""),)
+
+
+def _chosen(choice: str | None) -> tuple:
+    if not choice:
+        raise ValueError("no option chosen")
+    return (choice,)
+
+
+# action_id → (Desk method, the extra arguments from the chosen option)
+CARD_ACTIONS: dict[str, tuple[str, Callable[[str | None], tuple]]] = {
+    CLAIM: ("claim", _nothing),
+    UNASSIGN: ("unassign", _nothing),
+    ESCALATE: ("escalate", _line),
+    PRIORITY: ("set_priority", _chosen),
+    STATUS: ("set_status", _chosen),
+}
+
+
+async def card_control_used(ack, body, client, services, action) -> None:
+    """A button or select on a card: the Desk method for its action_id."""
+    await ack()
+    user, channel = user_of(body), channel_of(body)
+    agent = await acting_agent(services, client, user, channel)
+    if agent is None:
+        return
+    method, extra = CARD_ACTIONS[action["action_id"]]
+    try:
+        value = parse_ticket_value(clicked_value(body))
+        args = (value.ticket_id, agent.id, value.seen, *extra(value.choice))
+    except ValueError:
+        log.warning("unreadable %s value from %s: %r", action["action_id"], user, clicked_value(body)[:100])
+        await tell(client, channel, user, build_refusal(NOT_UNDERSTOOD))
+        return
+    result = await asyncio.to_thread(getattr(services.desk, method), *args)
+    await tell(client, channel, user, build_outcome(result))
+
+
+async def close_confirmed(ack, body, client, services, respond) -> None:
+    """The button on the ✅ confirmation: close the ticket, then replace the confirmation with the outcome."""
+    await ack()
+    user, channel = user_of(body), channel_of(body)
+    agent = await acting_agent(services, client, user, channel)
+    if agent is None:
+        return
+    try:
+        value = parse_ticket_value(clicked_value(body))
+    except ValueError:
+        await tell(client, channel, user, build_refusal(NOT_UNDERSTOOD))
+        return
+    result = await asyncio.to_thread(services.desk.set_status, value.ticket_id, agent.id, value.seen, "closed")
+    message = build_outcome(result) or build_notice("Closed; the customer gets the closing mail.", "🔒")
+    if respond is not None and body.get("response_url"):
+        await respond(replace_original=True, **message)  # the confirmation button must not linger
+    else:
+        await tell(client, channel, user, message)
+
+
+LISTENERS = (
+    *(("action", action_id, card_control_used) for action_id in CARD_ACTIONS),
+    ("action", CLOSE_CONFIRM, close_confirmed),
+)

@@ -1,0 +1,161 @@
+"""Replying to the customer: the only way text leaves the staff channel.
+
+Thread talk stays internal; an agent's words reach the customer through the
+reply modal only, opened from the card's button or from the "Send to customer"
+shortcut on the agent's *own* message in a card's thread (prefilled with it).
+The modal shows the greeting and the signature in the contact's language around
+the text box: the greeting goes in front of the text when it is sent, the
+signature comes from the ``agent_reply`` mail template. A canned reply chosen in
+the modal is appended to what was typed (views.update). On submit the Desk
+queues the mail, stops the first-response clock and sets "waiting on customer";
+"sent to customer" appears in the thread once the mail server accepted it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+from slack_sdk.errors import SlackApiError
+
+from bot.domain.stale_clicks import Seen
+from bot.slack.blocks.card import build_reply_modal
+from bot.slack.views import REPLY, REPLY_CANNED, REPLY_MODAL, parse_reply_submission
+from bot.slack.listeners.agents import AgentRef, acting_agent
+from bot.slack.listeners.clicks import GONE, card_click, clicked_value, feedback_channel, user_of
+from bot.slack.listeners.lookups import TicketRef, ticket_by_card, ticket_by_id
+from bot.slack.listeners.message_text import plain_text
+from bot.slack.listeners.notices import build_refusal, build_submitted, build_unsent, tell
+
+log = logging.getLogger("supportbot.slack")
+
+SEND_TO_CUSTOMER = "send_to_customer"
+GREETINGS = {"sv": "Hej", "en": "Hello"}
+SIGN_OFFS = {"sv": "Med vänliga hälsningar", "en": "Kind regards"}
+NOT_YOURS = ("Only your own messages can be sent to the customer this way. "
+             "To write to the customer, use “Reply to customer” on the card.")
+NOT_A_CARD_THREAD = "“Send to customer” works on your messages in the thread of a ticket's card."
+EMPTY = "Write the reply first."
+
+
+def greeting(ticket: TicketRef) -> str:
+    """"Hej Åsa," / "Hello John," ("Hej," without a name)."""
+    word = GREETINGS.get(ticket.language, GREETINGS["sv"])
+    return f"{word} {ticket.contact_first_name}," if ticket.contact_first_name else f"{word},"
+
+
+def signature(ticket: TicketRef, agent: AgentRef, desk_name: str) -> str:
+    """The sign-off the agent_reply template adds: "Med vänliga hälsningar\\n<agent>\\n<desk>"."""
+    return f"{SIGN_OFFS.get(ticket.language, SIGN_OFFS['sv'])}\n{agent.display_name}\n{desk_name}"
+
+
+def mail_body(ticket: TicketRef, text: str) -> str:
+    """What the customer reads above the signature: the greeting, a blank line, the agent's text."""
+    return f"{greeting(ticket)}\n\n{text.strip()}"
+
+
+def reply_modal(services, ticket: TicketRef, agent: AgentRef, seen: Seen, prefill: str = "") -> dict:
+    """The reply modal for ``ticket`` as ``seen`` when it opened, with the canned replies in its language."""
+    canned = [(c.id, c.title, c.for_ticket(ticket.reference)) for c in services.canned.for_language(ticket.language)]
+    return build_reply_modal(ticket.id, seen, ticket.reference, greeting(ticket),
+                             signature(ticket, agent, services.settings.desk.name), canned, prefill,
+                             in_slack=ticket.answered_in_slack)
+
+
+async def reply_clicked(ack, body, client, services) -> None:
+    """"Reply to customer" on a card: open the modal."""
+    await ack()
+    target = await card_click(body, client, services)
+    if target is not None:
+        agent, _value, ticket = target
+        view = reply_modal(services, ticket, agent, ticket.seen)
+        await client.views_open(trigger_id=body["trigger_id"], view=view)
+
+
+async def send_to_customer_used(ack, body, client, services) -> None:
+    """The message shortcut on an agent's own thread message: the modal, prefilled with that message."""
+    await ack()
+    user, channel = user_of(body), (body.get("channel") or {}).get("id")
+    message = body.get("message") or {}
+    agent = await acting_agent(services, client, user, channel, message.get("thread_ts"))
+    if agent is None:
+        return
+    found = await _own_message_on_a_card(services, channel, user, message)
+    if isinstance(found, str):
+        await tell(client, channel, user, build_refusal(found), message.get("thread_ts"))
+        return
+    view = reply_modal(services, found, agent, found.seen, plain_text(message.get("text") or ""))
+    await client.views_open(trigger_id=body["trigger_id"], view=view)
+
+
+async def _own_message_on_a_card(services, channel: str | None, user: str, message: dict) -> TicketRef | str:
+    """The open ticket whose card thread holds ``user``'s own ``message``; else why the shortcut does not apply."""
+    if message.get("user") != user or message.get("bot_id"):
+        return NOT_YOURS
+    thread_ts = message.get("thread_ts")
+    if not channel or not thread_ts or thread_ts == message.get("ts"):
+        return NOT_A_CARD_THREAD
+    ticket = await ticket_by_card(services.sessions, channel, thread_ts)
+    if ticket is None:
+        return NOT_A_CARD_THREAD
+    return f"{ticket.reference} is closed." if ticket.closed else ticket
+
+
+async def canned_chosen(ack, body, client, services) -> None:
+    """A canned reply picked in the modal: redraw it with that text after what was typed."""
+    await ack()
+    view = body.get("view") or {}
+    try:
+        typed = parse_reply_submission(view)
+    except ValueError:
+        log.warning("canned reply chosen in a view without ticket metadata")
+        return
+    ticket = await ticket_by_id(services.sessions, typed.ticket_id)
+    agent = await acting_agent(services, client, user_of(body), feedback_channel(services, ticket))
+    if ticket is None or agent is None:
+        return
+    chosen = services.canned.find(ticket.language, clicked_value(body))
+    if chosen is None:
+        return
+    text = chosen.for_ticket(ticket.reference)
+    prefill = f"{typed.text.rstrip()}\n\n{text}" if typed.text.strip() else text
+    try:
+        await client.views_update(view_id=view["id"], hash=view.get("hash"),
+                                  view=reply_modal(services, ticket, agent, typed.seen, prefill))
+    except SlackApiError as exc:  # hash_conflict: the modal changed meanwhile; the agent can pick again
+        log.info("reply modal not updated: %s", exc.response.get("error"))
+
+
+async def reply_submitted(ack, body, client, services, view) -> None:
+    """Send: an empty text keeps the modal open; otherwise the Desk queues the mail."""
+    try:
+        submission = parse_reply_submission(view)
+    except ValueError:
+        await ack()
+        log.warning("reply modal submitted without ticket metadata")
+        return
+    if not submission.text.strip():
+        await ack(response_action="errors", errors={submission.text_block_id: EMPTY})
+        return
+    await ack()
+    user = user_of(body)
+    ticket = await ticket_by_id(services.sessions, submission.ticket_id)
+    channel = feedback_channel(services, ticket)
+    agent = await acting_agent(services, client, user, channel)
+    if agent is None:
+        return
+    if ticket is None:
+        await tell(client, channel, user, build_unsent(GONE, submission.text))
+        return
+    result = await asyncio.to_thread(services.desk.reply, ticket.id, agent.id, submission.seen,
+                                     mail_body(ticket, submission.text))
+    done = f"Your reply on {ticket.reference} is on its way; the thread says so once the mail server took it."
+    await tell(client, channel, user, build_submitted(result, submission.text, done, "📤"))
+
+
+LISTENERS = (
+    ("action", REPLY, reply_clicked),
+    ("message_shortcut", SEND_TO_CUSTOMER, send_to_customer_used),
+    ("action", REPLY_CANNED, canned_chosen),
+    ("view", REPLY_MODAL, reply_submitted),
+)
