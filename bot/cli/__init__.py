@@ -39,6 +39,7 @@ def _register() -> None:
     from bot.cli import contact as contact_cli
     from bot.cli import db as db_cli
     from bot.cli import demo as demo_cli
+    from bot.cli import directory as directory_cli
     from bot.cli import hours as hours_cli
     from bot.cli import mail as mail_cli
     from bot.cli import mail_inspect, mail_preview
@@ -61,6 +62,7 @@ def _register() -> None:
     main.add_command(oncall_cli.oncall)
     main.add_command(contact_cli.contact)
     main.add_command(config_cmd.config)
+    main.add_command(directory_cli.directory)
 
 
 _register()
