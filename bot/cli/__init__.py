@@ -44,6 +44,7 @@ def _register() -> None:
     from bot.cli import mail as mail_cli
     from bot.cli import mail_inspect, mail_preview
     from bot.cli import oncall as oncall_cli
+    from bot.cli import org as org_cli
     from bot.cli import outbox as outbox_cli
     from bot.cli import run as run_cli
     from bot.cli import sla as sla_cli
@@ -63,6 +64,7 @@ def _register() -> None:
     main.add_command(contact_cli.contact)
     main.add_command(config_cmd.config)
     main.add_command(directory_cli.directory)
+    main.add_command(org_cli.org)
 
 
 _register()
