@@ -35,6 +35,7 @@ def version() -> None:
 def _register() -> None:
     # Imported here so that `supportbot --help` lists every group and a broken
     # optional group cannot hide the others behind an ImportError at start.
+    from bot.cli import agent as agent_cli
     from bot.cli import config_cmd
     from bot.cli import contact as contact_cli
     from bot.cli import db as db_cli
@@ -65,6 +66,7 @@ def _register() -> None:
     main.add_command(config_cmd.config)
     main.add_command(directory_cli.directory)
     main.add_command(org_cli.org)
+    main.add_command(agent_cli.agent)
 
 
 _register()
