@@ -9,9 +9,7 @@ import click
 from bot.app.runtime import Runtime
 from bot.cli.context import CliContext, pass_cli
 from bot.cli.terminal import printable, safe_json
-from bot.desk.directory_import import ImportReport, import_directory
-from bot.domain.directory.csv_file import FileError, read_csv
-from bot.domain.directory.rows import Checked, Rejected, check_records
+from bot.desk.directory_import import ImportReport, import_file
 
 _DELIMITERS = {",": ",", ";": ";", "tab": "\t"}
 
@@ -42,16 +40,13 @@ def import_(cli: CliContext, file, dry_run: bool, prune: bool, skip_invalid: boo
     row (each is listed with its line and reason) means nothing is written and exit status 1, unless
     --skip-invalid. Importing the same file again changes nothing.
     """
-    try:
-        checked = check_records(read_csv(file.read(), encoding=encoding,
-                                          delimiter=_DELIMITERS[delimiter] if delimiter else None).records)
-    except FileError as exc:
-        checked = Checked(rejected=[Rejected(exc.line, exc.reason)])
+    data = file.read()
     runtime = Runtime(cli.settings)
     try:
         with runtime.sessions() as session:
-            report = import_directory(session, checked, runtime.clock(), prune=prune, skip_invalid=skip_invalid,
-                                      dry_run=dry_run)
+            report = import_file(session, data, runtime.clock(), encoding=encoding,
+                                 delimiter=_DELIMITERS[delimiter] if delimiter else None, prune=prune,
+                                 skip_invalid=skip_invalid, dry_run=dry_run)
             session.commit()
     finally:
         runtime.close()

@@ -29,7 +29,8 @@ from typing import Any
 from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
-from bot.domain.directory.rows import Checked, DirectoryRow, Rejected
+from bot.domain.directory.csv_file import FileError, read_csv
+from bot.domain.directory.rows import Checked, DirectoryRow, Rejected, check_records
 from storage.models import Contact, Organisation
 
 CHUNK = 500
@@ -51,6 +52,16 @@ class ImportReport:
             "contacts": {key: self.contacts[key] for key in ("created", "updated", "deauthorised", "unchanged")},
             "rejected": [{"line": r.line, "reason": r.reason} for r in self.rejected],
         }
+
+
+def import_file(session: Session, data: bytes, now: datetime, *, encoding: str = "utf-8",
+                delimiter: str | None = None, **options: bool) -> ImportReport:
+    """Read, check and import a directory file (``options``: prune, skip_invalid, dry_run); the caller commits."""
+    try:
+        checked = check_records(read_csv(data, encoding=encoding, delimiter=delimiter).records)
+    except FileError as exc:
+        checked = Checked(rejected=[Rejected(exc.line, exc.reason)])
+    return import_directory(session, checked, now, **options)
 
 
 def import_directory(session: Session, checked: Checked, now: datetime, *, prune: bool = False,
