@@ -208,7 +208,11 @@ class _Plan:
         if self.changes:
             session.execute(update(Contact), [self._resolved(change) for change in self.changes])
         if self.new_contacts:
-            session.execute(insert(Contact), [{**_wanted(row), "organisation_id": self.org_ids[row.customer_number],
+            # render_nulls: the ORM leaves out None values, and batches one executemany per run of rows with
+            # equal keys; rows with and without a phone or Slack id alternating made 3,300 statements of 5,000.
+            session.execute(insert(Contact).execution_options(render_nulls=True), [{**_wanted(row), "phone": row.phone, "services": list(row.services),
+                                               "slack_user_id": row.slack_user_id,
+                                               "organisation_id": self.org_ids[row.customer_number],
                                                "created_at": now} for row in self.new_contacts])
         for start in range(0, len(self.pruned), CHUNK):
             session.execute(update(Contact).where(Contact.id.in_(self.pruned[start:start + CHUNK]))
