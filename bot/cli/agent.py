@@ -6,12 +6,13 @@ import click
 
 from bot.app.runtime import Runtime
 from bot.cli.context import CliContext, fail, pass_cli
-from bot.cli.org import dump
+from bot.cli.session import Refused, in_session, put
 from bot.cli.terminal import printable
 from bot.desk.roster import RosterError, add_agent, deactivate_agent, list_agents, set_line
 from bot.domain.directory import fields
 
 _LINE = click.Choice(["1", "2", "3"])
+_SYNCED = "; note: `agent sync` manages this agent, so their Slack user groups decide at the next sync"
 
 
 @click.group()
@@ -31,16 +32,13 @@ def add(cli: CliContext, email: str, name: str, line: str, slack_id: str | None)
         address, name, slack_id = fields.email(email), fields.text("name", name), fields.slack_user_id(slack_id or "")
     except fields.FieldError as exc:
         fail(str(exc).replace("slack_user_id", "--slack-id"))
-    runtime = Runtime(cli.settings)
-    try:
-        with runtime.sessions() as session:
-            _, outcome = add_agent(session, address, name, int(line), slack_id, runtime.clock())
-            session.commit()
-    except RosterError as exc:
-        fail(str(exc), code=1)
-    finally:
-        runtime.close()
-    click.echo(f"{outcome} {address}: active agent, line {line}")
+
+    def change(session, now):
+        try:
+            return add_agent(session, address, name, int(line), slack_id, now)[1]
+        except RosterError as exc:
+            raise Refused(str(exc)) from None
+    click.echo(f"{in_session(cli, change)} {address}: active agent, line {line}")
 
 
 @agent.command(name="list")
@@ -48,21 +46,17 @@ def add(cli: CliContext, email: str, name: str, line: str, slack_id: str | None)
 @pass_cli
 def list_(cli: CliContext, as_json: bool) -> None:
     """Every agent: e-mail, name, line, Slack user, active, and whether `agent sync` manages them."""
-    runtime = Runtime(cli.settings)
-    with runtime.sessions() as session:
-        agents = list_agents(session)
-    runtime.close()
-    if as_json:
-        click.echo(dump(agents))
-        return
+    put(in_session(cli, lambda session, _now: list_agents(session)), as_json, _list_lines)
+
+
+def _list_lines(agents: list[dict]):
     if not agents:
-        click.echo("no agents (supportbot agent add EMAIL --name NAME --line 1)")
+        yield "no agents (supportbot agent add EMAIL --name NAME --line 1)"
     for item in agents:
-        flags = [] if item["active"] else ["INACTIVE"]
-        if item["source"] == "slack":
-            flags.append("from Slack user group")
-        click.echo(f"line {item['line']}  {printable(item['email'])}  {printable(item['name'] or '-')}  "
-                   f"{item['slack_user_id'] or '-'}" + (f"  ({', '.join(flags)})" if flags else ""))
+        flags = ([] if item["active"] else ["INACTIVE"]) + (["from Slack user group"] if item["source"] == "slack"
+                                                            else [])
+        yield (f"line {item['line']}  {printable(item['email'])}  {printable(item['name'] or '-')}  "
+               f"{item['slack_user_id'] or '-'}" + (f"  ({', '.join(flags)})" if flags else ""))
 
 
 @agent.command(name="set")
@@ -71,9 +65,9 @@ def list_(cli: CliContext, as_json: bool) -> None:
 @pass_cli
 def set_(cli: CliContext, email: str, line: str) -> None:
     """Move the agent EMAIL to another line."""
-    source, outcome = _change(cli, lambda session: set_line(session, email, int(line)))
-    _done(source, email, f"{email.strip().lower()} is on line {line}"
-          + (" already" if outcome == "unchanged" else "") + _synced_note(source))
+    source, outcome = in_session(cli, _changed(email, lambda session: set_line(session, email, int(line))))
+    click.echo(f"{email.strip().lower()} is on line {line}" + (" already" if outcome == "unchanged" else "")
+               + (_SYNCED if source == "slack" else ""))
 
 
 @agent.command()
@@ -81,9 +75,19 @@ def set_(cli: CliContext, email: str, line: str) -> None:
 @pass_cli
 def deactivate(cli: CliContext, email: str) -> None:
     """The agent EMAIL can no longer act in Slack or be put on call (kept for the history)."""
-    source, outcome = _change(cli, lambda session: deactivate_agent(session, email))
-    _done(source, email, f"{email.strip().lower()} " + ("was already inactive" if outcome == "unchanged"
-                                                       else "deactivated") + _synced_note(source))
+    source, outcome = in_session(cli, _changed(email, lambda session: deactivate_agent(session, email)))
+    click.echo(f"{email.strip().lower()} " + ("was already inactive" if outcome == "unchanged" else "deactivated")
+               + (_SYNCED if source == "slack" else ""))
+
+
+def _changed(email: str, change):
+    """A unit of work: ``change(session)`` → (agent, outcome), as (the agent's source, outcome); Refused for no agent."""
+    def work(session, _now):
+        found, outcome = change(session)
+        if found is None:
+            raise Refused(f"no agent with the e-mail address {email.strip().lower()!r}")
+        return found.source, outcome
+    return work
 
 
 @agent.command()
@@ -105,26 +109,3 @@ def sync(cli: CliContext) -> None:
     finally:
         runtime.close()
     click.echo(f"agents: {printable(str(report))}")
-
-
-def _change(cli: CliContext, change) -> tuple[str | None, str]:
-    """Run ``change`` and commit; the agent's source (None: no such agent) and the outcome."""
-    runtime = Runtime(cli.settings)
-    try:
-        with runtime.sessions() as session:
-            found, outcome = change(session)
-            session.commit()
-            return (found.source if found else None), outcome
-    finally:
-        runtime.close()
-
-
-def _done(source: str | None, email: str, line: str) -> None:
-    if source is None:
-        fail(f"no agent with the e-mail address {email.strip().lower()!r}", code=1)
-    click.echo(line)
-
-
-def _synced_note(source: str | None) -> str:
-    return ("; note: `agent sync` manages this agent, so their Slack user groups decide at the next sync"
-            if source == "slack" else "")

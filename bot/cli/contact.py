@@ -6,7 +6,7 @@ import click
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot.cli.context import CliContext, fail, pass_cli
-from bot.cli.org import contact_line, dump
+from bot.cli.session import Refused, contact_line, counts_text, dump, in_session, put
 from bot.cli.terminal import printable
 from bot.app.runtime import Runtime
 from bot.desk.directory_changes import deauthorise_contact, find_organisation, upsert_contact
@@ -26,21 +26,24 @@ def contact() -> None:
 @pass_cli
 def list_(cli: CliContext, number: str | None, as_json: bool) -> None:
     """Contacts by organisation: address, name, role, language, whether they may open cases."""
-    runtime = Runtime(cli.settings)
-    with runtime.sessions() as session:
-        organisation = find_organisation(session, number) if number else None
-        if number and organisation is None:
-            runtime.close()
-            fail(f"no organisation with customer number {number!r}", code=1)
-        contacts = list_contacts(session, organisation.id if organisation else None)
-    runtime.close()
-    if as_json:
-        click.echo(dump(contacts))
-        return
+    def contacts(session, _now):
+        organisation = _organisation(session, number) if number else None
+        return list_contacts(session, organisation.id if organisation else None)
+    put(in_session(cli, contacts), as_json, _list_lines)
+
+
+def _list_lines(contacts: list[dict]):
     if not contacts:
-        click.echo("no contacts")
+        yield "no contacts"
     for item in contacts:
-        click.echo(f"{printable(item['organisation']['customer_number']):<12} {contact_line(item)}")
+        yield f"{printable(item['organisation']['customer_number']):<12} {contact_line(item)}"
+
+
+def _organisation(session, number: str):
+    organisation = find_organisation(session, number)
+    if organisation is None:
+        raise Refused(f"no organisation with customer number {number!r}")
+    return organisation
 
 
 @contact.command()
@@ -57,17 +60,12 @@ def add(cli: CliContext, email: str, number: str, name: str | None, role: str | 
         values = {"authorised": True, **_given(name=name, role=role, language=language)}
     except fields.FieldError as exc:
         fail(str(exc))
-    runtime = Runtime(cli.settings)
-    with runtime.sessions() as session:
-        organisation = find_organisation(session, number)
-        if organisation is None:
-            runtime.close()
-            fail(f"no organisation with customer number {number!r} (import the directory first)", code=1)
-        _, outcome = upsert_contact(session, organisation, address, values, runtime.clock())
-        session.commit()
-        where = f"{printable(organisation.name)} ({printable(organisation.number)})"
-    runtime.close()
-    click.echo(f"{outcome} {address}: authorised contact of {where}")
+
+    def register(session, now):
+        organisation = _organisation(session, number)
+        _, outcome = upsert_contact(session, organisation, address, values, now)
+        return f"{outcome} {address}: authorised contact of {printable(organisation.name)} ({printable(number)})"
+    click.echo(in_session(cli, register))
 
 
 def _given(*, name: str | None, role: str | None, language: str | None) -> dict:
@@ -87,24 +85,22 @@ def _given(*, name: str | None, role: str | None, language: str | None) -> dict:
 @pass_cli
 def show(cli: CliContext, email: str, as_json: bool) -> None:
     """One contact: organisation, role, language, authorised, phone, services, Slack id, tickets by status."""
-    runtime = Runtime(cli.settings)
-    with runtime.sessions() as session:
+    def document(session, _now):
         found = find_contact(session, email)
         if found is None:
-            runtime.close()
-            fail(f"no contact with the e-mail address {email.strip().lower()!r}", code=1)
-        view = {**contact_view(found, found.organisation), "tickets": ticket_counts(session, contact_id=found.id)}
-    runtime.close()
-    if as_json:
-        click.echo(dump(view))
-        return
+            raise Refused(f"no contact with the e-mail address {email.strip().lower()!r}")
+        return {**contact_view(found, found.organisation), "tickets": ticket_counts(session, contact_id=found.id)}
+    put(in_session(cli, document), as_json, _show_lines)
+
+
+def _show_lines(view: dict):
     organisation = view["organisation"]
-    click.echo(contact_line(view))
-    click.echo(f"  organisation  {printable(organisation['name'])} ({printable(organisation['customer_number'])})")
+    yield contact_line(view)
+    yield f"  organisation  {printable(organisation['name'])} ({printable(organisation['customer_number'])})"
     for key in ("phone", "slack_user_id", "bounced_at", "created_at"):
-        click.echo(f"  {key:<13} {printable(view[key] or '-')}")
-    click.echo(f"  services      {printable('; '.join(view['services']) or '-')}")
-    click.echo("  tickets       " + (", ".join(f"{n} {status}" for status, n in view["tickets"].items()) or "none"))
+        yield f"  {key:<13} {printable(view[key] or '-')}"
+    yield f"  services      {printable('; '.join(view['services']) or '-')}"
+    yield f"  tickets       {counts_text(view['tickets'])}"
 
 
 @contact.command()
@@ -112,14 +108,14 @@ def show(cli: CliContext, email: str, as_json: bool) -> None:
 @pass_cli
 def deauthorise(cli: CliContext, email: str) -> None:
     """EMAIL may no longer open cases: their mail gets the unknown-sender answer (the contact and history stay)."""
-    runtime = Runtime(cli.settings)
-    with runtime.sessions() as session:
-        found, outcome = deauthorise_contact(session, email)
-        session.commit()
-    runtime.close()
     address = email.strip().lower()
-    if found is None:
-        fail(f"no contact with the e-mail address {address!r}", code=1)
+
+    def change(session, _now):
+        found, outcome = deauthorise_contact(session, address)
+        if found is None:
+            raise Refused(f"no contact with the e-mail address {address!r}")
+        return outcome
+    outcome = in_session(cli, change)
     click.echo(f"{address} was already de-authorised" if outcome == "unchanged" else
                f"de-authorised {address}: their new mail gets the unknown-sender answer")
 

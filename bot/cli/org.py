@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import json
-
 import click
 
-from bot.app.runtime import Runtime
-from bot.cli.context import CliContext, fail, pass_cli
-from bot.cli.terminal import printable, safe_json
+from bot.cli.context import CliContext, pass_cli
+from bot.cli.session import Refused, contact_line, counts_text, in_session, put
+from bot.cli.terminal import printable
 from bot.desk.directory_changes import find_organisation
 from bot.desk.directory_views import list_contacts, list_organisations, organisation_view, ticket_counts
 
@@ -23,18 +21,15 @@ def org() -> None:
 @pass_cli
 def list_(cli: CliContext, as_json: bool) -> None:
     """Every organisation: customer number, name, contacts (authorised/all)."""
-    runtime = Runtime(cli.settings)
-    with runtime.sessions() as session:
-        organisations = list_organisations(session)
-    runtime.close()
-    if as_json:
-        click.echo(dump(organisations))
-        return
+    put(in_session(cli, lambda session, _now: list_organisations(session)), as_json, _list_lines)
+
+
+def _list_lines(organisations: list[dict]):
     if not organisations:
-        click.echo("no organisations (supportbot directory import FILE)")
+        yield "no organisations (supportbot directory import FILE)"
     for item in organisations:
-        click.echo(f"{printable(item['customer_number']):<12} {printable(item['name'])}  "
-                   f"({item['authorised']}/{item['contacts']} contacts authorised)")
+        yield (f"{printable(item['customer_number']):<12} {printable(item['name'])}  "
+               f"({item['authorised']}/{item['contacts']} contacts authorised)")
 
 
 @org.command()
@@ -43,33 +38,22 @@ def list_(cli: CliContext, as_json: bool) -> None:
 @pass_cli
 def show(cli: CliContext, number: str, as_json: bool) -> None:
     """One organisation: its contacts and its tickets by status."""
-    runtime = Runtime(cli.settings)
-    with runtime.sessions() as session:
-        organisation = find_organisation(session, number)
-        if organisation is None:
-            runtime.close()
-            fail(f"no organisation with customer number {number!r}", code=1)
-        contacts = list_contacts(session, organisation.id)
-        view = {**organisation_view(organisation, len(contacts), sum(c["authorised"] for c in contacts)),
-                "tickets": ticket_counts(session, organisation_id=organisation.id), "contact_list": contacts}
-    runtime.close()
-    if as_json:
-        click.echo(dump(view))
-        return
-    click.echo(f"{printable(view['name'])} (customer number {printable(view['customer_number'])})")
-    click.echo("tickets: " + (", ".join(f"{n} {status}" for status, n in view["tickets"].items()) or "none"))
-    click.echo(f"contacts: {view['authorised']} of {view['contacts']} authorised")
-    for contact in contacts:
-        click.echo("  " + contact_line(contact))
+    put(in_session(cli, lambda session, _now: organisation_document(session, number)), as_json, _show_lines)
 
 
-def contact_line(contact: dict) -> str:
-    """One contact on one line: address, name, role, language, and whether they may open cases."""
-    standing = "authorised" if contact["authorised"] else "NOT authorised"
-    return (f"{printable(contact['email'])}  {printable(contact['name'] or '-')}  {contact['role']}  "
-            f"{contact['language']}  {standing}")
+def organisation_document(session, number: str) -> dict:
+    """The organisation with its contacts and ticket counts; Refused when there is none."""
+    organisation = find_organisation(session, number)
+    if organisation is None:
+        raise Refused(f"no organisation with customer number {number!r}")
+    contacts = list_contacts(session, organisation.id)
+    return {**organisation_view(organisation, len(contacts), sum(c["authorised"] for c in contacts)),
+            "tickets": ticket_counts(session, organisation_id=organisation.id), "contact_list": contacts}
 
 
-def dump(document) -> str:
-    """JSON for the terminal: UTF-8 as it is, the characters a terminal would obey escaped."""
-    return safe_json(json.dumps(document, ensure_ascii=False, indent=2))
+def _show_lines(view: dict):
+    yield f"{printable(view['name'])} (customer number {printable(view['customer_number'])})"
+    yield "tickets: " + counts_text(view["tickets"])
+    yield f"contacts: {view['authorised']} of {view['contacts']} authorised"
+    for contact in view["contact_list"]:
+        yield "  " + contact_line(contact)
