@@ -8,7 +8,7 @@ import pytest
 
 from storage.models import Contact, DirectoryEvent, Organisation
 from tests.handlers.conftest import mail
-from tests.lifecycle.conftest import body_of, serve, signed_headers
+from tests.lifecycle.conftest import body_of, post_signed, signed_headers
 
 AT = "2026-03-10T09:00:00Z"
 
@@ -26,15 +26,7 @@ def contact_event(event_id: str = "evt-c1", occurred_at: str = AT, **changes) ->
 
 def post(desk, payload, *, headers=None, raw: bytes | None = None):
     """POST once; return (status, JSON body)."""
-    body = raw if raw is not None else body_of(payload)
-    result = {}
-
-    async def scenario(client):
-        response = await client.post("/portal/directory", data=body,
-                                     headers=headers if headers is not None else signed_headers(body, desk.clock()))
-        result["status"], result["json"] = response.status, await response.json()
-    serve(desk, scenario)
-    return result["status"], result["json"]
+    return post_signed(desk, "/portal/directory", payload, headers=headers, raw=raw)
 
 
 def contact(desk, email: str) -> Contact | None:
