@@ -203,6 +203,8 @@ def _identifiers(session: Session, address: str, contact: Contact | None, author
                                 .where(func.lower(Inquiry.sender_email) == address)).all()
     names = [contact.name if contact else None, *(row.author_name for row in authored),
              *(row.sender_name for row in inquiries)]
+    if contact is not None and contact.phone:  # the directory's number for them, wherever it was quoted
+        also = [*also, contact.phone]
     return identifiers(address, names, [*(row.text for row in authored), *(row.text for row in inquiries)], also)
 
 

@@ -150,3 +150,17 @@ def test_export_gives_everything_stored_about_them_and_nothing_once_forgotten(de
     after = json.loads(CliRunner().invoke(main, ["contact", "export", ASA], env=env).output)
     assert after["contact"] is None
     assert {key: value for key, value in after.items() if value and key not in ("email", "exported_at")} == {}
+
+
+def test_forget_also_scrubs_the_phone_number_the_directory_had_for_them(desk, session_factory):
+    _room, _ticket, johns, env = desk
+    with session_factory() as session:
+        session.execute(select(Contact).where(Contact.email == ASA)).scalar_one().phone = "+46 70 555 12 34"
+        johns_message = session.execute(select(TicketMessage).where(TicketMessage.ticket_id == johns.id,
+                                                                    TicketMessage.direction == "inbound")).scalar_one()
+        johns_message.text += "\nRing Åsa på +46 70 555 12 34."
+        session.commit()
+    assert CliRunner().invoke(main, ["contact", "forget", ASA], env=env).exit_code == 0
+    with session_factory() as session:
+        text = session.get(TicketMessage, johns_message.id).text
+    assert "555 12 34" not in text and "(forgotten)" in text and text.startswith("Wrong sum.")
