@@ -148,6 +148,24 @@ class SlackSettings(Section):
     customer_channels: dict[str, str] = Field(
         {}, description="Customer channel id → organisation number."
     )
+    line_usergroups: dict[Literal["1", "2", "3"], str] = Field(
+        {}, description="Slack user group id per support line (`{ 1 = \"S0FIRST01\", 2 = \"S0SECOND1\" }`): their "
+        "members become agents of that line by the e-mail in their Slack profile (`supportbot agent sync`, and "
+        "every agent_sync_interval_s in `run`); empty: agents come from `supportbot agent add` only.",
+    )
+    agent_sync_interval_s: float = Field(
+        3600.0, ge=10, description="How often `run` syncs the agents from `line_usergroups` (when it is set)."
+    )
+
+    @field_validator("line_usergroups")
+    @classmethod
+    def _usergroup_ids(cls, value: dict[str, str]) -> dict[str, str]:
+        import re
+
+        for line, group in value.items():
+            if not re.fullmatch(r"S[A-Z0-9]{2,20}", group):
+                raise ValueError(f"line {line}: {group!r} is not a Slack user group id (S…)")
+        return value
 
 
 class HoursSettings(Section):

@@ -95,7 +95,8 @@ def slack_component(runtime: Runtime) -> Component:
 
 
 def periodic_jobs(runtime: Runtime, metrics: Metrics | None = None) -> list[Component]:
-    """Clock-driven work: the SLA monitor (every ``sla.monitor_interval_s``), auto-close and retention (hourly)."""
+    """Clock-driven work: the SLA monitor (every ``sla.monitor_interval_s``), auto-close and retention (hourly),
+    and the agent sync (every ``slack.agent_sync_interval_s``) when line user groups are set."""
     from bot.jobs.auto_close import auto_close
     from bot.jobs.periodic import PeriodicJob
     from bot.jobs.retention import RetentionJob
@@ -114,10 +115,22 @@ def periodic_jobs(runtime: Runtime, metrics: Metrics | None = None) -> list[Comp
     def close_waiting() -> object:
         return auto_close(runtime.sessions, settings, calendar, runtime.clock())
 
-    return [PeriodicJob("sla_monitor", settings.sla.monitor_interval_s, sla_tick),
+    jobs = [PeriodicJob("sla_monitor", settings.sla.monitor_interval_s, sla_tick),
             PeriodicJob("auto_close", 3600.0, close_waiting),
             RetentionJob(runtime.sessions, runtime.services["attachments"], settings.desk.retention_days,
                          runtime.clock)]
+    if settings.slack.enabled and settings.slack.line_usergroups:
+        jobs.append(PeriodicJob("agent_sync", settings.slack.agent_sync_interval_s, agent_sync(runtime)))
+    return jobs
+
+
+def agent_sync(runtime: Runtime):
+    """The roster kept in step with the line user groups (`slack.line_usergroups`)."""
+    from bot.slack.agent_sync import AgentSync
+    from bot.slack.client import make_sync_web_client
+
+    slack = runtime.settings.slack
+    return AgentSync(runtime.sessions, make_sync_web_client(slack), slack.line_usergroups, runtime.clock)
 
 
 class IntakeWorker(ThreadComponent):

@@ -35,14 +35,17 @@ def version() -> None:
 def _register() -> None:
     # Imported here so that `supportbot --help` lists every group and a broken
     # optional group cannot hide the others behind an ImportError at start.
+    from bot.cli import agent as agent_cli
     from bot.cli import config_cmd
     from bot.cli import contact as contact_cli
     from bot.cli import db as db_cli
     from bot.cli import demo as demo_cli
+    from bot.cli import directory as directory_cli
     from bot.cli import hours as hours_cli
     from bot.cli import mail as mail_cli
     from bot.cli import mail_inspect, mail_preview
     from bot.cli import oncall as oncall_cli
+    from bot.cli import org as org_cli
     from bot.cli import outbox as outbox_cli
     from bot.cli import run as run_cli
     from bot.cli import sla as sla_cli
@@ -61,6 +64,9 @@ def _register() -> None:
     main.add_command(oncall_cli.oncall)
     main.add_command(contact_cli.contact)
     main.add_command(config_cmd.config)
+    main.add_command(directory_cli.directory)
+    main.add_command(org_cli.org)
+    main.add_command(agent_cli.agent)
 
 
 _register()

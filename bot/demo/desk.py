@@ -10,9 +10,11 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.app.config import Settings
+from bot.desk.directory_import import import_file
+from bot.desk.roster import add_agent
 from bot.devtools.slack_standin import DEFAULT_TOKEN
-from storage.models import Agent, Contact, Organisation
 from storage.repositories import tickets
+from storage.repositories.directory import find_contact
 
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
 SUPPORT = "support@vendor.example"
@@ -21,6 +23,7 @@ STAFF_CHANNEL, ALERTS_CHANNEL = "C0DEMOSTAFF", "C0DEMOALERT"
 # turns it on: cards and thread posts then appear through the stand-in's printer.
 SLACK_ENABLED = True
 SEEDED_AT = datetime(2026, 3, 9, 14, 0, tzinfo=STOCKHOLM)  # Monday afternoon, before the scenario
+DIRECTORY_CSV = Path(__file__).with_name("directory.csv")  # the customer portal's export, as a desk gets it
 
 
 @dataclass(frozen=True)
@@ -70,20 +73,20 @@ def demo_settings(base: Path, ports: Ports, slack_api_url: str) -> Settings:
 
 
 def seed(sessions: sessionmaker[Session], settings: Settings) -> str:
-    """One organisation, two contacts (sv, en), two agents, and one ticket waiting on John; returns its reference."""
+    """The directory from the shipped CSV (as `supportbot directory import` reads it), two agents (as `supportbot
+    agent add` adds them), and one ticket waiting on John; returns its reference."""
     at = SEEDED_AT
     with sessions() as session:
-        org = Organisation(number="1001", name="Västerby kommun", created_at=at)
-        contacts = {p.email: Contact(organisation=org, email=p.email, name=p.name, language=p.language, created_at=at)
-                    for p in (ASA, JOHN)}
-        session.add_all([org, *contacts.values()])
-        session.add_all([Agent(email=a.email, name=a.name, slack_user_id=a.slack_user, line=line, created_at=at)
-                         for line, a in enumerate(AGENTS, start=1)])
-        session.flush()
+        report = import_file(session, DIRECTORY_CSV.read_bytes(), at)
+        if report.rejected or not report.written:
+            raise RuntimeError(f"{DIRECTORY_CSV}: {report.as_json()['rejected']}")
+        for line, agent in enumerate(AGENTS, start=1):
+            add_agent(session, agent.email, agent.name, line, agent.slack_user, at)
+        john = find_contact(session, JOHN.email)
         ticket = tickets.create_ticket(
             session, subject="Export to Excel stops at 80 %", origin="portal", created_at=at,
             prefix=settings.desk.reference_prefix, participants=(JOHN.email,), status="waiting_on_customer",
-            language="en", contact_id=contacts[JOHN.email].id, organisation_id=org.id,
+            language="en", contact_id=john.id, organisation_id=john.organisation_id,
         )
         session.commit()
         return ticket.reference

@@ -38,5 +38,5 @@ def card_view(session: Session, ticket: Ticket, calendar, now: datetime) -> Card
         assignee_name=(assignee.name or assignee.email) if assignee else None, assignee_id=ticket.assignee_id,
         sla_text=sla.text if sla else None, sla_state=sla.state if sla else None,
         excerpt=(first.stripped_text or first.text) if first else "", attachment_count=attachments,
-        closed=ticket.status == "closed",
+        closed=ticket.status == "closed", contact_authorised=contact is None or contact.authorised,
     )

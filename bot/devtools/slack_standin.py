@@ -136,10 +136,30 @@ class SlackStandin:
             raise RuntimeError("the stand-in is not running")
         return f"http://{self.host}:{self.port}/api/"
 
-    def add_user(self, user_id: str, email: str, real_name: str = "", is_bot: bool = False) -> None:
-        """Add someone to the user directory that users.info and users.lookupByEmail answer from."""
+    def add_user(self, user_id: str, email: str | None, real_name: str = "", is_bot: bool = False,
+                 deleted: bool = False) -> None:
+        """Add someone to the user directory that users.info and users.lookupByEmail answer from.
+
+        ``email=None``: a profile without an address (what Slack answers without ``users:read.email``).
+        """
         with self._cond:
-            self._space.users[user_id] = {"email": email, "real_name": real_name or email, "is_bot": is_bot}
+            self._space.users[user_id] = {"email": email, "real_name": real_name or email or user_id,
+                                          "is_bot": is_bot, "deleted": deleted}
+
+    def deactivate_user(self, user_id: str) -> None:
+        """Deactivate an account as a workspace admin does: users.info then says ``deleted: true``."""
+        with self._cond:
+            self._space.users[user_id]["deleted"] = True
+
+    def remove_user(self, user_id: str) -> None:
+        """Forget an account altogether: users.info then answers ``user_not_found``."""
+        with self._cond:
+            self._space.users.pop(user_id, None)
+
+    def set_usergroup(self, usergroup: str, users: Iterable[str]) -> None:
+        """Replace the members of a user group (as usergroups.users.update would)."""
+        with self._cond:
+            self._space.usergroups[usergroup] = list(users)
 
     def fail_next(self, method: str, status: int = 429, retry_after: int | None = 1, count: int = 1) -> None:
         """Answer the next ``count`` calls of ``method`` with ``status`` (429 carries ``Retry-After``)."""
@@ -463,9 +483,12 @@ def _views_publish(space: _Workspace, params: dict[str, Any]) -> dict[str, Any]:
 
 def _user(space: _Workspace, user_id: str) -> dict[str, Any]:
     entry = space.users[user_id]
-    return {"id": user_id, "team_id": TEAM_ID, "name": entry["email"].split("@")[0], "deleted": False,
-            "real_name": entry["real_name"], "is_bot": entry["is_bot"],
-            "profile": {"email": entry["email"], "real_name": entry["real_name"], "display_name": entry["real_name"]}}
+    profile = {"real_name": entry["real_name"], "display_name": entry["real_name"]}
+    if entry["email"]:
+        profile["email"] = entry["email"]
+    return {"id": user_id, "team_id": TEAM_ID, "name": (entry["email"] or user_id).split("@")[0],
+            "deleted": entry["deleted"], "real_name": entry["real_name"], "is_bot": entry["is_bot"],
+            "profile": profile}
 
 
 def _users_info(space: _Workspace, params: dict[str, Any]) -> dict[str, Any]:
@@ -478,7 +501,7 @@ def _users_info(space: _Workspace, params: dict[str, Any]) -> dict[str, Any]:
 def _lookup_by_email(space: _Workspace, params: dict[str, Any]) -> dict[str, Any]:
     email = str(params.get("email", "")).lower()
     for user_id, entry in space.users.items():
-        if entry["email"].lower() == email:
+        if (entry["email"] or "").lower() == email:
             return {"user": _user(space, user_id)}
     raise _ApiError("users_not_found")
 

@@ -172,7 +172,7 @@ def _forget(session: Session, store: AttachmentStore | None, address: str, *, re
     raw_ids |= {row.raw_message_id for row in inquiries if row.raw_message_id}
     raw_ids |= set(session.execute(select(RawMessage.id).where(func.lower(RawMessage.envelope_from) == address))
                    .scalars())
-    raw_ids |= set(_unlinked_raw_mail_from(session, address))
+    raw_ids |= set(unlinked_raw_mail_from(session, address))
     for part in chunks(row.id for row in inquiries):
         counts["inquiries"] += session.execute(delete(Inquiry).where(Inquiry.id.in_(part))).rowcount
     counts["raw_mails"] = purge_raw_mail(session, raw_ids, envelope=True)
@@ -203,6 +203,8 @@ def _identifiers(session: Session, address: str, contact: Contact | None, author
                                 .where(func.lower(Inquiry.sender_email) == address)).all()
     names = [contact.name if contact else None, *(row.author_name for row in authored),
              *(row.sender_name for row in inquiries)]
+    if contact is not None and contact.phone:  # the directory's number for them, wherever it was quoted
+        also = [*also, contact.phone]
     return identifiers(address, names, [*(row.text for row in authored), *(row.text for row in inquiries)], also)
 
 
@@ -212,7 +214,7 @@ def _clear_authors(session: Session, message_ids: Sequence[int]) -> None:
                         .values(author_email=None, author_name=None).execution_options(synchronize_session=False))
 
 
-def _naming(column, address: str):
+def naming(column, address: str):
     """Rows whose JSON ``column`` may mention ``address`` (a cheap prefilter; ``mentions`` decides)."""
     text = func.lower(cast(column, Text))
     escaped = json.dumps(address)[1:-1]  # how JSON stores a non-ASCII address
@@ -244,7 +246,7 @@ def _scrubbed(value: Any, address: str) -> Any:
 def _delete_outbox_rows_naming(session: Session, address: str, counts: Counter) -> list[str]:
     """Delete outbox rows naming the person (nothing more goes to them); return the Message-IDs of mail to them."""
     rows = session.execute(select(OutboxRow.id, OutboxRow.kind, OutboxRow.payload)
-                           .where(_naming(OutboxRow.payload, address))).all()
+                           .where(naming(OutboxRow.payload, address))).all()
     rows = [row for row in rows if mentions(row.payload, address)]
     message_ids = [row.payload["message_id"] for row in rows
                    if row.kind == "email" and isinstance(row.payload, dict) and row.payload.get("message_id")
@@ -263,7 +265,7 @@ def _message_ids_by_mid(session: Session, rfc_ids: list[str]) -> list[int]:
 
 
 def _scrub_events(session: Session, address: str) -> int:
-    rows = session.execute(select(TicketEvent.id, TicketEvent.data).where(_naming(TicketEvent.data, address))).all()
+    rows = session.execute(select(TicketEvent.id, TicketEvent.data).where(naming(TicketEvent.data, address))).all()
     changed = 0
     for row in rows:
         if mentions(row.data, address):
@@ -277,7 +279,7 @@ def _scrub_events(session: Session, address: str) -> int:
 _HEADER_PARSER = BytesHeaderParser(policy=compat32)  # headers only: 5–10× faster than a full parse
 
 
-def _unlinked_raw_mail_from(session: Session, address: str, batch: int = 500) -> Iterator[int]:
+def unlinked_raw_mail_from(session: Session, address: str, batch: int = 500) -> Iterator[int]:
     """Raw mails no message or inquiry points at (quarantined, dropped) whose From/Sender/Reply-To is ``address``."""
     linked_to_message = exists().where(TicketMessage.raw_message_id == RawMessage.id)
     linked_to_inquiry = exists().where(Inquiry.raw_message_id == RawMessage.id)

@@ -50,6 +50,7 @@ class CardView:
     excerpt: str = ""  # customer text, raw; the builder escapes and shortens it
     attachment_count: int = 0
     closed: bool = False
+    contact_authorised: bool = True  # False: de-authorised in the directory since
 
     def __post_init__(self) -> None:
         _check("status", self.status, STATUSES)
@@ -89,6 +90,7 @@ class InquiryView:
     excerpt: str = ""
     received_text: str | None = None  # rendered, e.g. "received 10:42"
     portal_answer_sent: bool = True
+    contact_authorised: bool = True  # False: a registered contact who may no longer open cases
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,6 +1,7 @@
 """The case-lifecycle endpoints, for the HTTP server to mount: ``lifecycle_routes(runtime)``.
 
     POST /portal/cases      the portal's signed case registrations (bot/web/portal/webhook.py)
+    POST /portal/directory  the portal's signed directory events (bot/web/portal/directory.py)
     GET  /tickets/close     ?t=<signed token>: "close this case?" page (changes nothing)
     POST /tickets/close     form t=<token>: the customer asks for closure → closure_requested
     GET  /survey            ?t=<signed token>&r=<1–5>: the survey form, r preselected (records nothing)
@@ -15,6 +16,7 @@ import asyncio
 
 from aiohttp import web
 
+from bot.web.portal.directory import DirectoryWebhook
 from bot.web.portal.webhook import PortalWebhook
 from bot.web.pages import PageRenderer
 from bot.web.survey_pages import LinkPages, SurveyPages
@@ -63,6 +65,7 @@ def lifecycle_routes(runtime) -> list[web.RouteDef]:
     portal, close, survey = PortalWebhook(runtime), ClosePages(runtime, pages), SurveyPages(runtime, pages)
     return [
         web.post("/portal/cases", portal.handle),
+        web.post("/portal/directory", DirectoryWebhook(runtime).handle),
         web.get("/tickets/close", close.show, allow_head=False),
         web.post("/tickets/close", close.confirm),
         web.get("/survey", survey.show, allow_head=False),

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from click.testing import CliRunner
 from sqlalchemy import select
@@ -120,3 +122,45 @@ def test_forget_removes_the_person_and_keeps_anonymous_statistics(desk, session_
 def test_forget_needs_an_address(db_url):
     result = CliRunner().invoke(main, ["contact", "forget", "asa"], env={"SUPPORTBOT_DATABASE_URL": db_url})
     assert result.exit_code == 2 and "not an e-mail address" in result.output
+
+
+def test_export_gives_everything_stored_about_them_and_nothing_once_forgotten(desk, session_factory):
+    _room, ticket, johns, env = desk
+    result = CliRunner().invoke(main, ["contact", "export", "Asa@Kund.SE"], env=env)
+    assert result.exit_code == 0, result.output
+    document = json.loads(result.output)
+    assert document["email"] == ASA
+    assert (document["contact"]["name"], document["contact"]["organisation"]) == (
+        "Åsa Andersson", {"customer_number": "1001", "name": "Kommunen AB"})
+    assert [t["reference"] for t in document["tickets"]] == [ticket.reference]
+    assert [m["text"].split("\n")[0] for m in document["messages"]] == ["Exporten stannar vid 50 %.",
+                                                                         "Det gäller alla filer."]
+    assert document["messages"][0]["attachments"][0]["size"] == len(b"asa's own screenshot")
+    assert [(i["kind"], i["subject"]) for i in document["inquiries"]] == [("new_case", "Ny fråga")]
+    assert [(a["ticket"], a["rating"], a["comment"]) for a in document["survey_answers"]] == [
+        (ticket.reference, 5, "Åsa tycker det var bra")]
+    # One automatic answer per window: the receipt; the later inquiry went unanswered.
+    assert [(row["kind"], row["payload"]["template"], row["ticket"]) for row in document["outbox"]
+            if row["kind"] == "email"] == [("email", "case_received", ticket.reference)]
+    assert [row["template"] for row in document["autoreplies"]] == ["case_received"]
+    assert len(document["raw_mails"]) == 4  # case, reply, out-of-office, inquiry: what forget purges
+    assert johns.reference not in result.output and "Wrong sum." not in result.output
+
+    CliRunner().invoke(main, ["contact", "forget", ASA], env=env)
+    after = json.loads(CliRunner().invoke(main, ["contact", "export", ASA], env=env).output)
+    assert after["contact"] is None
+    assert {key: value for key, value in after.items() if value and key not in ("email", "exported_at")} == {}
+
+
+def test_forget_also_scrubs_the_phone_number_the_directory_had_for_them(desk, session_factory):
+    _room, _ticket, johns, env = desk
+    with session_factory() as session:
+        session.execute(select(Contact).where(Contact.email == ASA)).scalar_one().phone = "+46 70 555 12 34"
+        johns_message = session.execute(select(TicketMessage).where(TicketMessage.ticket_id == johns.id,
+                                                                    TicketMessage.direction == "inbound")).scalar_one()
+        johns_message.text += "\nRing Åsa på +46 70 555 12 34."
+        session.commit()
+    assert CliRunner().invoke(main, ["contact", "forget", ASA], env=env).exit_code == 0
+    with session_factory() as session:
+        text = session.get(TicketMessage, johns_message.id).text
+    assert "555 12 34" not in text and "(forgotten)" in text and text.startswith("Wrong sum.")

@@ -74,6 +74,20 @@ def serve(desk, scenario: Callable[[TestClient], Awaitable[None]]) -> None:
     asyncio.run(main())
 
 
+def post_signed(desk, path: str, payload, *, headers=None, raw: bytes | None = None) -> tuple[int, dict]:
+    """POST ``payload`` (or ``raw``) to ``path`` once, signed as the portal signs unless ``headers`` are given;
+    (status, JSON body)."""
+    body = raw if raw is not None else body_of(payload)
+    result = {}
+
+    async def scenario(client):
+        response = await client.post(path, data=body,
+                                     headers=headers if headers is not None else signed_headers(body, desk.clock()))
+        result["status"], result["json"] = response.status, await response.json()
+    serve(desk, scenario)
+    return result["status"], result["json"]
+
+
 def signed_headers(body: bytes, at: datetime, secret: str = WEBHOOK_SECRET) -> dict[str, str]:
     timestamp = str(int(at.timestamp()))
     return {"X-Portal-Timestamp": timestamp, "X-Portal-Signature": sign(secret, timestamp, body),

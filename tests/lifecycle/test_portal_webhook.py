@@ -10,7 +10,7 @@ import pytest
 
 from storage.models import Attachment, Ticket, TicketEvent, TicketMessage
 from tests.handlers.conftest import mail
-from tests.lifecycle.conftest import body_of, mails, outbox, serve, signed_headers
+from tests.lifecycle.conftest import body_of, mails, outbox, post_signed, serve, signed_headers
 
 
 def case(**changes) -> dict:
@@ -28,15 +28,7 @@ def case(**changes) -> dict:
 
 def post(desk, payload, *, headers=None, raw: bytes | None = None):
     """POST once; return (status, JSON body)."""
-    body = raw if raw is not None else body_of(payload)
-    result = {}
-
-    async def scenario(client):
-        response = await client.post("/portal/cases", data=body,
-                                     headers=headers if headers is not None else signed_headers(body, desk.clock()))
-        result["status"], result["json"] = response.status, await response.json()
-    serve(desk, scenario)
-    return result["status"], result["json"]
+    return post_signed(desk, "/portal/cases", payload, headers=headers, raw=raw)
 
 
 def tickets_in(desk) -> list[Ticket]:

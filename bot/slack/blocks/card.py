@@ -59,6 +59,8 @@ ATTACHMENT_NAMES = 20
 POST_DEFAULTS: dict[str, Any] = {"unfurl_links": False, "unfurl_media": False}
 
 METADATA_EVENT_TYPE = "supportbot_ticket"
+# A registered contact de-authorised in the directory: their mail is answered as an unknown sender's.
+NO_LONGER_AUTHORISED = "⚠️ _no longer authorised_"
 
 PRIORITY_EMOJI = {"low": "⚪", "normal": "🔵", "high": "🟠", "urgent": "🔴"}
 PRIORITY_LABELS = {"low": "Low", "normal": "Normal", "high": "High", "urgent": "Urgent"}
@@ -111,6 +113,8 @@ def _card_header(view: CardView) -> dict[str, Any]:
 
 def _card_fields(view: CardView) -> dict[str, Any]:
     contact = [fit(part, PART_CHARS) for part in (view.contact_name, view.contact_email) if part]
+    if not view.contact_authorised:
+        contact.append(NO_LONGER_AUTHORISED)
     sla = f"{SLA_BADGES.get(view.sla_state or '', '')} {fit(view.sla_text or '', PART_CHARS)}".strip()
     fields = [
         _field("Organisation", fit(view.organisation_name or "—", PART_CHARS)),
@@ -221,6 +225,8 @@ def build_inquiry_notice(view: InquiryView) -> dict[str, Any]:
     if view.excerpt.strip():
         lines.append(quoted_chunks(fit(view.excerpt.strip(), 300, escape=False), 1000, 1)[0])
     notes = ["answered with the portal link" if view.portal_answer_sent else "not answered yet"]
+    if not view.contact_authorised:
+        notes.insert(0, NO_LONGER_AUTHORISED)
     if view.received_text:
         notes.append(fit(view.received_text, PART_CHARS))
     value = inquiry_value(view.inquiry_id)

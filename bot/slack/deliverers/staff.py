@@ -131,7 +131,7 @@ class SlackDeliverer:
             inquiry_id=inquiry.id, channel=inquiry.channel, sender_name=inquiry.sender_name or (contact.name if contact else None),
             sender_email=inquiry.sender_email, organisation_name=organisation.name if organisation else None,
             subject=inquiry.subject, excerpt=inquiry.text or "", received_text=f"received {local:%Y-%m-%d %H:%M}",
-            portal_answer_sent=inquiry.kind == "new_case",
+            portal_answer_sent=inquiry.kind == "new_case", contact_authorised=contact is None or contact.authorised,
         )
         return build_inquiry_notice(view)
 
