@@ -35,6 +35,12 @@ _STATS = text("SELECT most_common_elems::text::text[] AS elems, most_common_elem
               "WHERE tablename = 'ticket_search' AND attname = 'document' AND schemaname = current_schema()")
 _ESTIMATE = text("SELECT reltuples FROM pg_class WHERE oid = CAST('ticket_search' AS regclass)")
 _COUNT = text("SELECT count(*) FROM ticket_search")
+# Whether any document holds each stem: one GIN probe each, stopping at the first row.
+_KNOWN = text("SELECT stem FROM unnest(CAST(:stems AS text[])) AS stem WHERE EXISTS ("
+              "SELECT 1 FROM ticket_search WHERE document @@ CAST(quote_literal(stem) AS tsquery))")
+_EXACT_DF = text("SELECT stem, (SELECT count(*) FROM ticket_search WHERE document @@ CAST(quote_literal(stem) AS tsquery)) "
+                 "FROM unnest(CAST(:stems AS text[])) AS stem")
+EXACT_BELOW = 20_000  # documents: below this, counting beats statistics that ANALYZE may not have gathered yet
 
 
 class PostgresIndex:
@@ -60,16 +66,37 @@ class PostgresIndex:
 
     def document_frequencies(self, session: Session, stems: Sequence[str]) -> tuple[int, dict[str, int]]:
         total, frequencies = self._statistics(session)
+        if total < EXACT_BELOW:
+            return total, dict(session.connection().execute(_EXACT_DF, {"stems": list(stems)}).all())
         return total, {stem: round(frequencies.get(stem, 0.0) * total) for stem in stems}
 
+    def known(self, session: Session, stems: Sequence[str]) -> set[str]:
+        rows = session.connection().execute(_KNOWN, {"stems": list(stems)})
+        return {row[0] for row in rows}
+
+    def self_score(self, session: Session, terms: Sequence[QueryTerm]) -> float:
+        """What ``match`` would score for a document that is the query itself, all in the subject."""
+        if not terms:
+            return 0.0
+        document = " ".join(term.stem for term in terms)
+        boosted = [term for term in terms if term.weight > 1]
+        rank = f"ts_rank('{RANK_WEIGHTS}', setweight(to_tsvector('simple', :document), 'A'), to_tsquery('simple', :q))"
+        parameters = {"document": document, "q": tsquery(terms)}
+        if boosted:
+            rank += (f" + ts_rank('{RANK_WEIGHTS}', setweight(to_tsvector('simple', :document), 'A'), "
+                     "to_tsquery('simple', :boosted))")
+            parameters["boosted"] = tsquery(boosted)
+        return float(session.connection().execute(text(f"SELECT {rank}"), parameters).scalar_one())
+
     def _statistics(self, session: Session) -> tuple[int, dict[str, float]]:
+        connection = session.connection()
         if self._stats is None or time.monotonic() - self._stats[0] > _STATS_TTL_S:
-            connection = session.connection()
-            estimate = connection.execute(_ESTIMATE).scalar_one()
-            total = int(estimate) if estimate and estimate > 10_000 else connection.execute(_COUNT).scalar_one()
+            estimate = connection.execute(_ESTIMATE).scalar_one() or 0
+            if estimate < EXACT_BELOW:  # a small index: count now, it changes fast and ANALYZE may lag
+                return connection.execute(_COUNT).scalar_one(), {}
             row = connection.execute(_STATS).first()
             frequencies = dict(zip(row.elems, row.freqs)) if row and row.elems else {}
-            self._stats = (time.monotonic(), total, frequencies)
+            self._stats = (time.monotonic(), int(estimate), frequencies)
         return self._stats[1], self._stats[2]
 
     def match(self, session: Session, terms: Sequence[QueryTerm], filters: Filters, limit: int) -> list[Hit]:

@@ -10,6 +10,7 @@ without knowing what it held.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 
 from sqlalchemy import text
@@ -53,6 +54,16 @@ class SqliteIndex:
         connection = session.connection()
         found = {stem: connection.execute(_DF, {"term": stem}).scalar() or 0 for stem in stems}
         return connection.execute(_COUNT).scalar_one(), found
+
+    def known(self, session: Session, stems: Sequence[str]) -> set[str]:
+        return {stem for stem, count in self.document_frequencies(session, stems)[1].items() if count}
+
+    def self_score(self, session: Session, terms: Sequence[QueryTerm]) -> float:
+        """bm25 of a document that is the query itself, all in the subject (FTS5's formula, k1 1.2, b 0.75)."""
+        total, frequencies = self.document_frequencies(session, [term.stem for term in terms])
+        saturation = SUBJECT_WEIGHT * (1.2 + 1) / (SUBJECT_WEIGHT + 1.2)
+        return sum(max(1e-6, math.log((total - frequencies[term.stem] + 0.5) / (frequencies[term.stem] + 0.5)))
+                   * saturation * max(1, round(term.weight)) for term in terms)
 
     def match(self, session: Session, terms: Sequence[QueryTerm], filters: Filters, limit: int) -> list[Hit]:
         if not terms:
