@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 
 from bot.app.config import MemorySettings
 from bot.desk.memory import similar_cases
+from bot.desk.memory_listing import card_link
 from bot.domain.sla.status import first_response_status
 from bot.slack.views import CardView, SimilarCase
 from storage.models import Agent, Attachment, Contact, Organisation, Ticket, TicketMessage
@@ -56,13 +57,8 @@ def _similar(session: Session, ticket: Ticket, first, memory: MemorySettings) ->
     text = (first.stripped_text if first.stripped_text is not None else first.text) if first else ""
     cases = similar_cases(session, ticket.subject, text, limit=memory.similar_on_card,
                           min_score=memory.similar_min_score, exclude_ticket_id=ticket.id)
-    cards = dict(session.execute(select(Ticket.id, Ticket.slack_channel.concat(" ").concat(Ticket.slack_card_ts))
-                                 .where(Ticket.id.in_([case.ticket_id for case in cases]))).all()) if cases else {}
-    return tuple(SimilarCase(case.reference, case.subject, case.answer, _url(cards.get(case.ticket_id)))
+    cards = {row.id: card_link(row.slack_channel, row.slack_card_ts) for row in session.execute(
+        select(Ticket.id, Ticket.slack_channel, Ticket.slack_card_ts)
+        .where(Ticket.id.in_([case.ticket_id for case in cases])))} if cases else {}
+    return tuple(SimilarCase(case.reference, case.subject, case.answer, cards.get(case.ticket_id, ""))
                  for case in cases)
-
-
-def _url(channel_and_ts: str | None) -> str:
-    channel, _, ts = (channel_and_ts or "").partition(" ")
-    # slack.com redirects into the workspace: a link without asking Slack for a permalink.
-    return f"https://slack.com/archives/{channel}/p{ts.replace('.', '')}" if channel and ts else ""
