@@ -321,6 +321,14 @@ class LifecycleSettings(Section):
     survey_enabled: bool = Field(True, description="Send the satisfaction survey when a case closes.")
 
 
+class MemorySettings(Section):
+    similar_min_score: float = Field(
+        0.2, ge=0, description="Similar solved cases are shown on a new card only from this score up (0–1: the share "
+        "of the new case's own relevance that a past case reaches; calibrated on tests/data/similar, see README "
+        "\"The desk's memory\"). Higher shows fewer, surer suggestions; 0 shows the best three whatever they are.")
+    similar_on_card: int = Field(3, ge=0, le=5, description="How many similar solved cases a new card shows; 0: none.")
+
+
 class Settings(Section):
     desk: DeskSettings = DeskSettings()
     database: DatabaseSettings = DatabaseSettings()
@@ -337,6 +345,7 @@ class Settings(Section):
     oncall: OncallSettings = OncallSettings()
     routing: RoutingSettings = RoutingSettings()
     lifecycle: LifecycleSettings = LifecycleSettings()
+    memory: MemorySettings = MemorySettings()
 
     @model_validator(mode="after")
     def _listeners_apart(self) -> "Settings":

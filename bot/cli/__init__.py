@@ -50,6 +50,8 @@ def _register() -> None:
     from bot.cli import run as run_cli
     from bot.cli import sla as sla_cli
     from bot.cli import survey as survey_cli
+    from bot.cli import ticket as ticket_cli
+    from bot.cli import ticket_memory  # noqa: F401  (adds import/search/similar to the ticket group)
 
     main.add_command(db_cli.db)
     main.add_command(hours_cli.hours)
@@ -67,6 +69,7 @@ def _register() -> None:
     main.add_command(directory_cli.directory)
     main.add_command(org_cli.org)
     main.add_command(agent_cli.agent)
+    main.add_command(ticket_cli.ticket)
 
 
 _register()

@@ -38,6 +38,22 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
+HISTORY_NAME = "history.jsonl"
+
+
+def import_sample_history(runtime, base: Path) -> int:
+    """Write the generated sample history into the demo folder and import it as `ticket import` does."""
+    from bot.demo.desk import ASA, JOHN, SEEDED_AT
+    from bot.demo.history import history_lines
+    from bot.desk.history_import import import_history
+
+    lines = history_lines(SEEDED_AT, contacts={"sv": ASA.email, "en": JOHN.email})
+    (base / HISTORY_NAME).write_text("\n".join(lines) + "\n", encoding="utf-8")
+    report = import_history(runtime.sessions, lines, prefix=runtime.settings.desk.reference_prefix,
+                            now=SEEDED_AT)
+    return report.imported
+
+
 async def run_demo(base: Path, *, once: bool, log_format: str, verbose: bool, say: Callable[[str], None]) -> int:
     """Run the demo; 0 when every step ended as the desk's rules say (or on Ctrl-C), else 1."""
     from bot.devtools.slack_standin import SlackStandin
@@ -56,6 +72,7 @@ async def run_demo(base: Path, *, once: bool, log_format: str, verbose: bool, sa
     runtime = Runtime(settings, clock)
     await asyncio.to_thread(migrate.upgrade, runtime.engine)
     reference = await asyncio.to_thread(seed, runtime.sessions, settings)
+    history = await asyncio.to_thread(import_sample_history, runtime, base)
     service = Service(runtime)
     interrupted = asyncio.Event()
     restore = stop_on_signals(interrupted)
@@ -64,6 +81,7 @@ async def run_demo(base: Path, *, once: bool, log_format: str, verbose: bool, sa
         await service.start()
         await service.wait_until_up()
         say(_banner(base, ports, standin.base_url, reference))
+        say(f"  history      {history} past cases imported from {base / HISTORY_NAME} (`supportbot ticket import`)")
         scenario = Scenario(runtime.sessions, clock, runtime.services["calendar"], ports.smtp_ingress, say)
         try:
             ok = await _until(scenario.run(steps(reference)), interrupted)

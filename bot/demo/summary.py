@@ -13,7 +13,9 @@ from storage.models import AutoreplyLog, Inquiry, OutboxRow, RawMessage, Ticket
 def summary_lines(sessions: sessionmaker[Session]) -> list[str]:
     """Tickets, inquiries, mails sent (by template), autoreplies, ignored and quarantined mail."""
     with sessions() as session:
-        tickets = session.execute(select(Ticket.reference, Ticket.status).order_by(Ticket.id)).all()
+        # The imported history is the demo's past, not its run: counted on its own line.
+        tickets = session.execute(select(Ticket.reference, Ticket.status).where(Ticket.external_reference.is_(None))
+                                  .order_by(Ticket.id)).all()
         inquiries = Counter(session.execute(select(Inquiry.kind)).scalars())
         sent = Counter(row.payload["template"] for row in session.execute(
             select(OutboxRow).where(OutboxRow.kind == "email", OutboxRow.state == "sent")).scalars())

@@ -7,13 +7,21 @@ from datetime import datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from bot.app.config import MemorySettings
+from bot.desk.memory import similar_cases
+from bot.desk.memory_listing import card_link
 from bot.domain.sla.status import first_response_status
-from bot.slack.views import CardView
+from bot.slack.views import CardView, SimilarCase
 from storage.models import Agent, Attachment, Contact, Organisation, Ticket, TicketMessage
 
 
-def card_view(session: Session, ticket: Ticket, calendar, now: datetime) -> CardView:
-    """Everything the card shows for ``ticket`` at ``now``."""
+def card_view(session: Session, ticket: Ticket, calendar, now: datetime,
+              memory: MemorySettings = MemorySettings()) -> CardView:
+    """Everything the card shows for ``ticket`` at ``now``.
+
+    The similar solved cases are looked up here, when the card is built (by the
+    outbox worker, or for ``/support TC-…``), never on the intake path.
+    """
     contact = session.get(Contact, ticket.contact_id) if ticket.contact_id else None
     organisation = session.get(Organisation, ticket.organisation_id) if ticket.organisation_id else None
     assignee = session.get(Agent, ticket.assignee_id) if ticket.assignee_id else None
@@ -39,4 +47,18 @@ def card_view(session: Session, ticket: Ticket, calendar, now: datetime) -> Card
         sla_text=sla.text if sla else None, sla_state=sla.state if sla else None,
         excerpt=(first.stripped_text or first.text) if first else "", attachment_count=attachments,
         closed=ticket.status == "closed", contact_authorised=contact is None or contact.authorised,
+        similar=_similar(session, ticket, first, memory) if ticket.status != "closed" else (),
     )
+
+
+def _similar(session: Session, ticket: Ticket, first, memory: MemorySettings) -> tuple[SimilarCase, ...]:
+    if not memory.similar_on_card:
+        return ()
+    text = (first.stripped_text if first.stripped_text is not None else first.text) if first else ""
+    cases = similar_cases(session, ticket.subject, text, limit=memory.similar_on_card,
+                          min_score=memory.similar_min_score, exclude_ticket_id=ticket.id)
+    cards = {row.id: card_link(row.slack_channel, row.slack_card_ts) for row in session.execute(
+        select(Ticket.id, Ticket.slack_channel, Ticket.slack_card_ts)
+        .where(Ticket.id.in_([case.ticket_id for case in cases])))} if cases else {}
+    return tuple(SimilarCase(case.reference, case.subject, case.answer, cards.get(case.ticket_id, ""))
+                 for case in cases)

@@ -27,6 +27,7 @@ from typing import Any
 from sqlalchemy import Text, cast, delete, exists, func, or_, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
+from storage import search
 from storage.attachment_store import AttachmentStore
 from bot.jobs.privacy_scrub import identifiers, scrub_everywhere
 from storage.models import (
@@ -194,7 +195,23 @@ def _forget(session: Session, store: AttachmentStore | None, address: str, *, re
         session.flush()
         counts["contact"] = 1
     counts["scrubbed"] = scrub_everywhere(session, needles)  # what no rule above knew about
+    _reindex_touched(session, [*their_tickets, *message_ids, *_message_ids_by_mid(session, mails_to_them)])
     return counts
+
+
+def _reindex_touched(session: Session, ids: list[int]) -> None:
+    """Rebuild the full-text documents of every ticket whose text changed (the index holds its own copy).
+
+    ``ids`` mixes ticket and message ids the rules above touched; the scrub can
+    have reached any ticket, so those whose subject or messages now say
+    "(forgotten" are rebuilt too.
+    """
+    touched = set(session.execute(select(TicketMessage.ticket_id).where(
+        TicketMessage.id.in_(ids) | TicketMessage.text.contains(FORGOTTEN[:-1])
+        | TicketMessage.stripped_text.contains(FORGOTTEN[:-1]))).scalars())
+    touched |= set(session.execute(select(Ticket.id).where(
+        Ticket.id.in_(ids) | Ticket.subject.contains(FORGOTTEN[:-1]))).scalars())
+    search.reindex(session, touched)
 
 
 def _identifiers(session: Session, address: str, contact: Contact | None, authored, also: Sequence[str]) -> list[str]:

@@ -32,6 +32,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from storage.attachment_store import AttachmentStore
 from bot.jobs.periodic import PeriodicJob
 from bot.jobs.privacy import chunks, purge_message_bodies, purge_raw_mail, unstore_attachments
+from storage import search
 from storage.models import Inquiry, OutboxRow, RawMessage, Ticket, TicketEvent, TicketMessage
 
 PURGED = "retention_purged"
@@ -74,6 +75,7 @@ def purge_tickets(session: Session, store: AttachmentStore | None, ticket_ids: l
             update(Inquiry).where(Inquiry.id.in_(part), Inquiry.text != "").values(text="")
             .execution_options(synchronize_session=False)).rowcount
     counts["outbox_rows"] = _slim_settled_outbox(session, ticket_ids)
+    counts["index_documents"] = search.remove(session, ticket_ids)  # their text is gone; so is their memory
     session.add_all([TicketEvent(ticket_id=ticket_id, kind=PURGED, actor="system", created_at=now,
                                  data={"retention_days": retention_days}) for ticket_id in ticket_ids])
     return counts

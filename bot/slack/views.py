@@ -26,6 +26,16 @@ REPLY_MODAL, REPLY_TEXT, REPLY_CANNED = "reply_modal", "reply_text", "reply_cann
 
 
 @dataclass(frozen=True, slots=True)
+class SimilarCase:
+    """A closed case like this one: reference, subject, the first sentence of its final answer; raw text."""
+
+    reference: str
+    subject: str
+    answer: str = ""
+    url: str = ""  # its card, when it has one (imported cases have none)
+
+
+@dataclass(frozen=True, slots=True)
 class CardView:
     """Everything a ticket card shows; mirrors the `tickets` columns plus rendered names and SLA text."""
 
@@ -51,6 +61,7 @@ class CardView:
     attachment_count: int = 0
     closed: bool = False
     contact_authorised: bool = True  # False: de-authorised in the directory since
+    similar: tuple["SimilarCase", ...] = ()  # "Similar solved cases", best first
 
     def __post_init__(self) -> None:
         _check("status", self.status, STATUSES)

@@ -8,6 +8,7 @@ from sqlalchemy import pool
 import storage.models  # noqa: F401  (registers every table)
 from storage.db import make_engine
 from storage.models import Base
+from storage.search import index_schema_object
 
 config = context.config
 target_metadata = Base.metadata
@@ -31,6 +32,8 @@ def _run(connection) -> None:
         # SQLite cannot ALTER most things in place; batch mode recreates tables.
         render_as_batch=connection.dialect.name == "sqlite",
         compare_type=True,
+        # The full-text index has back-end specific tables, made by migration 0005.
+        include_name=lambda name, kind, _parents: kind != "table" or not index_schema_object(name),
     )
     with context.begin_transaction():
         context.run_migrations()

@@ -53,6 +53,8 @@ class Ticket(Base):
     contact_id: Mapped[int | None] = mapped_column(ForeignKey("contacts.id"), index=True)
     assignee_id: Mapped[int | None] = mapped_column(ForeignKey("agents.id"), index=True)
     portal_case_id: Mapped[str | None] = mapped_column(String(64), unique=True)
+    # The previous system's reference of an imported case (`ticket import` is idempotent on it).
+    external_reference: Mapped[str | None] = mapped_column(String(128), unique=True)
     # Unguessable per-ticket token in `support+<token>@domain` reply addresses.
     reply_token: Mapped[str] = mapped_column(String(64), unique=True)
     # Bumped on every change; buttons carry it so a stale click is detected.

@@ -96,5 +96,7 @@ def queue_email(
             session, ticket, direction="outbound", channel="email", visibility="customer", automatic=automatic,
             author_email=from_address, agent_id=agent_id, message_id=message_id,
             subject=ticket.subject, text="", created_at=now,
+            # An agent's own words (without greeting and signature) are what the index keeps.
+            stripped_text=None if automatic else context.get("body"),
         )
     return message_id

@@ -6,12 +6,21 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from storage.models import Ticket, TicketMessage
+from storage import search
 from storage.repositories.upsert import as_persistent, insert_ignoring_conflict
 
 
 def record_message(session: Session, ticket: Ticket, **fields) -> int | None:
-    """Append a message nobody reads back now (e.g. our outgoing mail); its id, None if its key was stored."""
-    return insert_ignoring_conflict(session, TicketMessage, {"ticket_id": ticket.id, **fields})
+    """Append a message nobody reads back now (e.g. our outgoing mail); its id, None if its key was stored.
+
+    A message a person wrote goes into the full-text index in the same
+    transaction (its fresh text: ``stripped_text`` when set); automatic answers do not.
+    """
+    new_id = insert_ignoring_conflict(session, TicketMessage, {"ticket_id": ticket.id, **fields})
+    if new_id is not None and not fields.get("automatic"):
+        stripped = fields.get("stripped_text")
+        search.add_message(session, ticket, stripped if stripped is not None else fields.get("text"))
+    return new_id
 
 
 def append_message(session: Session, ticket: Ticket, **fields) -> tuple[TicketMessage, bool]:

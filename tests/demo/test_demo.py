@@ -29,7 +29,7 @@ def test_demo_once_runs_the_scenario_and_prints_the_summary(tmp_path):
     out = result.stdout.decode("utf-8", "replace")
     assert result.returncode == 0, out + result.stderr.decode("utf-8", "replace")
     assert "✗" not in out
-    for line in ("  tickets        2  (TC-2026-00001 open, TC-2026-00002 waiting_on_customer)",
+    for line in ("  tickets        2  (TC-2026-00001 open, TC-2026-00302 waiting_on_customer)",
                  "  inquiries      2  (new_case 1, unknown_sender 1)",
                  "  mails sent     5  (agent_reply 1, case_received 1, out_of_hours 1, portal_redirect 1, "
                  "unknown_sender 1)",
@@ -40,10 +40,16 @@ def test_demo_once_runs_the_scenario_and_prints_the_summary(tmp_path):
     assert "📧 to asa@vasterby.example : Registrera ditt ärende i kundportalen" in out
     assert "→ 200 ok" in out
     # The portal's signed webhook and an agent's reply from the card, over the real protocols.
-    assert "→ POST /portal/cases (signed) → 201 {'reference': 'TC-2026-00002', 'created': True}" in out
+    assert "→ POST /portal/cases (signed) → 201 {'reference': 'TC-2026-00302', 'created': True}" in out
     assert "→ POST /slack/events (view_submission, signed) → 200" in out
     assert "📤 sent to customer by <@U0DEMOANNA>" in out
-    assert "== 🔵 TC-2026-00002 · Installation av ny version på testservern ==" in out
+    assert "== 🔵 TC-2026-00302 · Installation av ny version på testservern ==" in out
+    # The sample history went in through `ticket import`'s code; the new card carries its similar solved cases.
+    assert "300 past cases imported from" in out
+    card = out[out.index("== 🔵 TC-2026-00302 · Installation av ny version på testservern =="):]
+    similar = card[card.index("*Similar solved cases*"):].splitlines()[1:4]
+    assert all(line.startswith("• TC-2026-") and "Uppgradering av testservern till ny version — Ta backup" in line
+               for line in similar), similar
     sent = mailbox.Maildir(tmp_path / "demo" / "sent", create=False)
     assert sorted(msg["To"] for msg in sent) == ["asa@vasterby.example"] * 3 + ["john@vasterby.example",
                                                                                "kim@elsewhere.example"]

@@ -10,7 +10,8 @@ import pytest
 
 from bot.slack.blocks.home import NEW_CONTACT, NEW_DESCRIPTION, NEW_PRIORITY, NEW_SUBJECT, NEW_TICKET_MODAL
 from bot.slack.views import CLAIM, REPLY
-from storage.models import CustomerChannel, OncallShift
+from storage.models import CustomerChannel, OncallShift, Ticket
+from storage.repositories import messages
 from tests.ingress.slack_customer_fixtures import (  # noqa: F401 - fixtures
     ASA,
     command_payload,
@@ -152,3 +153,24 @@ def test_only_agents_and_unknown_subcommands_get_help(customer_env):
     assert "“frobnicate” is not something /support knows." in unknown["blocks"][0]["text"]["text"]
     assert "/support link-channel ORG" in bare["blocks"][0]["text"]["text"] and "⛔" not in bare["blocks"][0]["text"]["text"]
     assert env.standin.calls("views.open") == []
+
+
+def test_search_lists_matching_tickets_with_everything_escaped(customer_env):
+    env = customer_env
+    hostile = env.add_ticket(subject="Exporten <!channel> <@U0ANNA0001> <https://evil.example|bank> & *fet*")
+    printer = env.add_ticket(subject="Skrivaren krånglar")
+    with env.sessions() as session:  # the index holds a ticket from its first message on
+        for ticket, key in ((hostile, "<h@kund.se>"), (printer, "<p@kund.se>")):
+            messages.append_message(session, session.get(Ticket, ticket.id), direction="inbound", channel="email",
+                                    text="Hej, se rubriken.", message_id=key, created_at=env.now)
+        session.commit()
+    (found, nothing, empty) = run(env, (AGNES, "search exporten <!here>"), (AGNES, "search glögg"), (AGNES, "search"))
+    text = "\n".join(strings(found))
+    assert found["response_type"] == "ephemeral"
+    assert hostile.reference in text and "Skrivaren" not in text
+    assert "&lt;!channel&gt; &lt;@U0ANNA0001&gt; &lt;https://evil.example|bank&gt; &amp;" in text
+    assert "“exporten &lt;!here&gt;”" in text
+    assert "<!" not in text and "<@" not in text and "<https://evil" not in text
+    assert f"<https://slack.com/archives/{STAFF}/p" in text  # our own link to the card
+    assert "Nothing found for “glögg”" in "\n".join(strings(nothing))
+    assert "/support search WORDS" in "\n".join(strings(empty))

@@ -53,6 +53,7 @@ FALLBACK_CHARS = 300
 PART_CHARS = 600  # one name, address or label inside a field; three fit FIELD_TEXT_MAX
 TIMELINE_SECTIONS = 5
 ATTACHMENT_NAMES = 20
+SIMILAR_SUBJECT_CHARS, SIMILAR_ANSWER_CHARS = 120, 200  # three cases stay well inside a context block's 3,000
 
 # For chat.postMessage: no link or media previews of customer-supplied URLs.
 # `link_names` is deliberately absent: nothing we post may turn "@here" into a ping.
@@ -90,6 +91,8 @@ TIMELINE_KINDS = {
 def build_card(view: CardView) -> dict[str, Any]:
     """The card for ``view``: ``text`` (fallback), ``blocks`` and ``metadata`` for chat.postMessage/update."""
     blocks = [_card_header(view), _card_fields(view), _section(_excerpt(view.excerpt))]
+    if view.similar and not view.is_closed:
+        blocks.append(_context(_similar(view.similar)))
     notes = _card_notes(view)
     if notes:
         blocks.append(_context(notes))
@@ -148,6 +151,18 @@ def _excerpt(text: str) -> str:
     if not text:
         return "_(no text)_"
     return quoted_chunks(fit(text, EXCERPT_CHARS, escape=False), SECTION_TEXT_MAX, 1)[0]
+
+
+def _similar(cases) -> str:
+    """"Similar solved cases": each its reference (a link to its card when it has one), subject and answer."""
+    lines = ["*Similar solved cases*"]
+    for case in cases:
+        reference = fit(case.reference, 40)
+        if case.url.startswith("https://slack.com/"):  # our own link, built from ids; never customer text
+            reference = f"<{case.url}|{reference}>"
+        answer = f" — {fit(case.answer, SIMILAR_ANSWER_CHARS)}" if case.answer else ""
+        lines.append(f"• {reference} {fit(case.subject, SIMILAR_SUBJECT_CHARS)}{answer}")
+    return "\n".join(lines)
 
 
 def _card_notes(view: CardView) -> str:

@@ -203,6 +203,7 @@ def build_help(prefix: str, problem: str | None = None) -> dict[str, Any]:
         f"• `/support {prefix}-2026-00042` — the ticket's summary with its buttons",
         "• `/support mine` — your open tickets",
         "• `/support oncall` — who is on call now",
+        "• `/support search WORDS` — the ten tickets that match best (subjects and messages, Swedish and English)",
         "• `/support new` — open a ticket on a customer's behalf (after a phone call, say)",
         "• `/support link-channel ORG` — make this channel a customer channel of organisation number ORG",
     ]

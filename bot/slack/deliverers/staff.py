@@ -72,7 +72,7 @@ class SlackDeliverer:
         ticket = session.get(Ticket, row.payload["ticket_id"], with_for_update=True)
         if ticket is None:
             raise GiveUp("ticket no longer exists")
-        message = build_card(card_view(session, ticket, self._calendar, self._clock()))
+        message = build_card(card_view(session, ticket, self._calendar, self._clock(), self._settings.memory))
         if ticket.slack_card_ts:
             self._call("chat_update", channel=ticket.slack_channel, ts=ticket.slack_card_ts, text=message["text"],
                        blocks=message["blocks"], metadata=message["metadata"])

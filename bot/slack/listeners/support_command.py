@@ -21,6 +21,7 @@ from sqlalchemy import select
 
 from bot.domain.mail.subjects import find_reference
 from bot.slack.blocks.card import build_card, build_refusal
+from bot.slack.blocks.search import SEARCH_ROWS, build_search_results
 from bot.slack.blocks.home import (
     MESSAGE_ROWS,
     NEW_CONTACT,
@@ -40,6 +41,7 @@ from bot.slack.listeners.home import oncall_now, permalinks, ticket_listing
 from bot.slack.listeners.notices import build_notice, tell
 from bot.intake.slack_runner import for_listeners
 from bot.desk.card_view import card_view
+from bot.desk.memory_listing import search_tickets
 from bot.desk.staff_case import open_on_behalf
 from storage.models import Agent, CustomerChannel, Organisation, Ticket
 from storage.models.tickets import PRIORITIES
@@ -105,11 +107,20 @@ async def _link_channel(services, client, respond, agent: AgentRef, command, res
     await _say(respond, build_notice(text, "🔗") if ok else build_refusal(text))
 
 
+async def _search(services, client, respond, agent: AgentRef, command, rest: str) -> None:
+    if not rest:
+        await _say(respond, build_help(services.settings.desk.reference_prefix, "Say what to look for: /support search WORDS."))
+        return
+    found = await asyncio.to_thread(_read, services, lambda session, calendar, now: search_tickets(
+        session, rest, limit=SEARCH_ROWS))
+    await _say(respond, build_search_results(rest, found.cases, found.card_links))
+
+
 async def _help(services, client, respond, agent: AgentRef, command, rest: str) -> None:
     await _say(respond, build_help(services.settings.desk.reference_prefix))
 
 
-SUBCOMMANDS = {"mine": _mine, "oncall": _oncall, "new": _new, "link-channel": _link_channel, "help": _help}
+SUBCOMMANDS = {"mine": _mine, "search": _search, "oncall": _oncall, "new": _new, "link-channel": _link_channel, "help": _help}
 
 
 # -- the new-ticket form ---------------------------------------------------------------------
