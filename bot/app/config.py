@@ -303,6 +303,13 @@ class LifecycleSettings(Section):
     survey_enabled: bool = Field(True, description="Send the satisfaction survey when a case closes.")
 
 
+class ReportSettings(Section):
+    enabled: bool = Field(True, description="Post the weekly report to Slack (needs `slack.enabled`): Monday at the desk's opening, once per week.")
+    channel: str = Field("", description="Channel id of the weekly report post; empty: `slack.staff_channel`.")
+    goal_percent: float = Field(90.0, gt=0, le=100, description="The share of first responses within the SLA the desk aims for: the goal line in the charts.")
+    trend_weeks: int = Field(8, ge=1, le=104, description="Charts per week and per day show at least this many weeks, ending with the report's last week.")
+
+
 class Settings(Section):
     desk: DeskSettings = DeskSettings()
     database: DatabaseSettings = DatabaseSettings()
@@ -319,6 +326,7 @@ class Settings(Section):
     oncall: OncallSettings = OncallSettings()
     routing: RoutingSettings = RoutingSettings()
     lifecycle: LifecycleSettings = LifecycleSettings()
+    report: ReportSettings = ReportSettings()
 
     @model_validator(mode="after")
     def _listeners_apart(self) -> "Settings":
