@@ -44,6 +44,7 @@ def _register() -> None:
     from bot.cli import mail_inspect, mail_preview
     from bot.cli import oncall as oncall_cli
     from bot.cli import outbox as outbox_cli
+    from bot.cli import report as report_cli
     from bot.cli import run as run_cli
     from bot.cli import sla as sla_cli
     from bot.cli import survey as survey_cli
@@ -61,6 +62,7 @@ def _register() -> None:
     main.add_command(oncall_cli.oncall)
     main.add_command(contact_cli.contact)
     main.add_command(config_cmd.config)
+    main.add_command(report_cli.report)
 
 
 _register()

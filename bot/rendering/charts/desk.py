@@ -43,13 +43,14 @@ def ratings(counts: list[int], lang: str):
     f = Numbers(lang)
     fig, (ax,) = figure(height=2.4)
     total = sum(counts)
-    bars = ax.bar(["1", "2", "3", "4", "5"], counts, color=[LIGHT, LIGHT, MID, INK, INK], edgecolor=INK,
+    bars = ax.bar([1, 2, 3, 4, 5], counts, color=[LIGHT, LIGHT, MID, INK, INK], edgecolor=INK,
                   hatch=None, linewidth=0.8, width=0.6)
     for bar, hatch in zip(bars, ("xx", "xx", "", "", "")):
         bar.set_hatch(hatch)
     bar_labels(ax, bars, [f"{n} ({f.pct(round(100 * n / total, 1))})" if total else "0" for n in counts])
     ax.set_ylim(0, max(counts + [1]) * 1.3)
     ax.yaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.set_xticks([1, 2, 3, 4, 5])
     ax.set_xlabel(words(lang)["rating"])
     if not total:
         no_data(ax)

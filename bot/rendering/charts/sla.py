@@ -42,6 +42,9 @@ def kept_per_cell(cells: list[tuple[str, str, float | None]], goal_pct: float, l
     """Horizontal bars: the share kept per (line, priority); each line its own shade and hatch."""
     f, w = Numbers(lang), words(lang)
     fig, (ax,) = figure(height=max(1.6, 0.8 + 0.34 * len(cells)))
+    if not cells:
+        no_data(ax)
+        return fig
     ax.grid(axis="x")
     ax.grid(axis="y", visible=False)
     y = list(range(len(cells)))
@@ -57,8 +60,6 @@ def kept_per_cell(cells: list[tuple[str, str, float | None]], goal_pct: float, l
     ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f.pct(v)))
     ax.axvline(goal_pct, color=GOAL, linestyle="--", linewidth=1.2)
     ax.text(goal_pct, -0.6, w["goal"].format(value=f.pct(goal_pct)), ha="center", va="bottom", fontsize=8)
-    if not cells:
-        no_data(ax)
     return fig
 
 

@@ -94,4 +94,6 @@ def bar_labels(ax, bars, texts: list[str], *, inside: bool = False) -> None:
 
 
 def no_data(ax, text: str = "–") -> None:
-    ax.text(0.5, 0.5, text, transform=ax.transAxes, ha="center", va="center", color="#777777", fontsize=12)
+    """An empty chart: no axes to misread, only a dash where the figures would be (the title says why)."""
+    ax.set_axis_off()
+    ax.text(0.5, 0.5, text, transform=ax.transAxes, ha="center", va="center", color="#777777", fontsize=14)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from bot.desk.reports import Report
 from bot.rendering.charts import sla
-from bot.rendering.charts.findings import budget, findings
+from bot.rendering.charts.findings import SENTENCES, budget, findings
 from bot.rendering.charts.numbers import Numbers
 from bot.rendering.charts.style import png, styled
 from bot.rendering.charts.words import words
@@ -27,10 +27,13 @@ def key_figures(report: Report, lang: str) -> list[str]:
     """The three figures a desk lead asks for first: promise kept, how fast, how happy."""
     f, fr, sat = Numbers(lang), report.first_response, report.satisfaction.period
     kept, times, happy = KEY_LINES.get(lang, KEY_LINES["sv"])
+    none = SENTENCES.get(lang, SENTENCES["sv"])
     return [kept.format(pct=f.pct(fr.period.kept_pct), budget=budget(fr.target_minutes, lang), n=fr.period.kept,
-                        m=fr.period.decided, goal=f.pct(fr.goal_pct)),
-            times.format(median=f.num(fr.total.median_min), p90=f.num(fr.total.p90_min)),
-            happy.format(mean=f.num(sat.mean, 2), answers=sat.answers, rate=f.pct(sat.response_rate_pct))]
+                        m=fr.period.decided, goal=f.pct(fr.goal_pct)) if fr.period.decided else none["sla_none"],
+            times.format(median=f.num(fr.total.median_min), p90=f.num(fr.total.p90_min))
+            if fr.total.answered else none["times_none"],
+            happy.format(mean=f.num(sat.mean, 2), answers=sat.answers, rate=f.pct(sat.response_rate_pct))
+            if sat.answers else none["ratings_none"]]
 
 
 def heading(report: Report, lang: str) -> str:
