@@ -355,7 +355,8 @@ class Service:
             self._components.append(self.ops)
         self._supervisor = Supervisor(self._components, on_restart=self._count_restart)
         self.metrics.bind(runtime.sessions, runtime.clock, self.component_health,
-                          self.poller_component.sync_lag_s if self.poller_component else None)
+                          self.poller_component.sync_lag_s if self.poller_component else None,
+                          calendar=runtime.services["calendar"])
 
     def _edges(self) -> list[Component]:
         from bot.mail.smtp_ingress import IngressHandler, SmtpIngress

@@ -106,3 +106,14 @@ def organisation_names(session: Session, ids: Iterable[int]) -> dict[int, str]:
     if not ids:
         return {}
     return dict(session.execute(select(Organisation.id, Organisation.name).where(Organisation.id.in_(ids))).all())
+
+
+def first_responses(session: Session, start: datetime | None, end: datetime | None):
+    """Registration and first response of the tickets first answered from ``start`` up to ``end`` (either may be
+    None: unbounded): rows of ``created_at``, ``first_response_at``."""
+    query = select(Ticket.created_at, Ticket.first_response_at).where(Ticket.first_response_at.is_not(None))
+    if start is not None:
+        query = query.where(Ticket.first_response_at >= start)
+    if end is not None:
+        query = query.where(Ticket.first_response_at < end)
+    return session.execute(query).all()
