@@ -329,6 +329,13 @@ class MemorySettings(Section):
     similar_on_card: int = Field(3, ge=0, le=5, description="How many similar solved cases a new card shows; 0: none.")
 
 
+class ReportSettings(Section):
+    enabled: bool = Field(True, description="Post the weekly report to Slack (needs `slack.enabled`): Monday at the desk's opening, once per week.")
+    channel: str = Field("", description="Channel id of the weekly report post; empty: `slack.staff_channel`.")
+    goal_percent: float = Field(90.0, gt=0, le=100, description="The share of first responses within the SLA the desk aims for: the goal line in the charts.")
+    trend_weeks: int = Field(8, ge=1, le=104, description="Charts per week and per day show at least this many weeks, ending with the report's last week.")
+
+
 class Settings(Section):
     desk: DeskSettings = DeskSettings()
     database: DatabaseSettings = DatabaseSettings()
@@ -346,6 +353,7 @@ class Settings(Section):
     routing: RoutingSettings = RoutingSettings()
     lifecycle: LifecycleSettings = LifecycleSettings()
     memory: MemorySettings = MemorySettings()
+    report: ReportSettings = ReportSettings()
 
     @model_validator(mode="after")
     def _listeners_apart(self) -> "Settings":

@@ -19,7 +19,7 @@ from collections.abc import Callable
 from datetime import datetime
 
 from prometheus_client import CollectorRegistry, Counter, disable_created_metrics, generate_latest
-from prometheus_client.core import GaugeMetricFamily
+from prometheus_client.core import GaugeMetricFamily, HistogramMetricFamily
 from sqlalchemy import func, select
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
@@ -70,10 +70,14 @@ class Metrics:
         clock: Callable[[], datetime],
         health: Callable[[], dict[str, dict]] = dict,
         imap_lag: Callable[[], float] | None = None,
+        calendar=None,
     ) -> None:
-        """Tell the scrape-time gauges where to read from."""
+        """Tell the scrape-time gauges where to read from (``calendar``: the first-response histogram)."""
+        from bot.desk.reports.response_histogram import ResponseHistogram
+
         self._scrape.sessions, self._scrape.clock = sessions, clock
         self._scrape.health, self._scrape.imap_lag = health, imap_lag
+        self._scrape.responses = ResponseHistogram(calendar) if calendar is not None else None
         for name in health():
             self.component_restarts.labels(name)
 
@@ -96,6 +100,7 @@ class _ScrapeCollector:
         self.clock: Callable[[], datetime] | None = None
         self.health: Callable[[], dict[str, dict]] = dict
         self.imap_lag: Callable[[], float] | None = None
+        self.responses = None  # a ResponseHistogram
 
     def collect(self):
         yield from self._components()
@@ -121,6 +126,7 @@ class _ScrapeCollector:
                 query = select(Ticket.status, func.count(Ticket.id)).group_by(Ticket.status)
                 by_status = dict(session.execute(query).all())
                 depth, oldest = outbox.depth(session)
+                responses = self.responses.read(session, self.clock()) if self.responses is not None else None
         except SQLAlchemyError as exc:
             log.warning("metrics: database unavailable: %s", type(exc).__name__)
             database_up.add_metric([], 0.0)
@@ -137,3 +143,9 @@ class _ScrapeCollector:
         age = max(0.0, (self.clock() - oldest).total_seconds()) if oldest is not None else 0.0
         yield GaugeMetricFamily("supportbot_outbox_oldest_age_seconds",
                                 "Age of the oldest undelivered outbox row (0 when none).", value=age)
+        if responses is not None:
+            buckets, total = responses
+            yield HistogramMetricFamily(
+                "supportbot_first_response_business_minutes",
+                "Business minutes from registration to the first response, every ticket answered (from the database).",
+                buckets=buckets, sum_value=total)

@@ -49,7 +49,7 @@ log = logging.getLogger("supportbot.service")
 
 # Outbox kinds the Slack desk delivers; see ``slack_deliverers``.
 SLACK_KINDS = ("slack.card", "slack.timeline", "slack.audit", "slack.alert", "slack.inquiry", "slack.survey",
-               "slack.dm", "slack.sla_alert", "slack.customer_reply")
+               "slack.dm", "slack.sla_alert", "slack.customer_reply", "slack.report")
 
 
 def build_deliverers(runtime: Runtime, metrics: Metrics | None = None) -> dict[str, Deliverer]:
@@ -74,6 +74,7 @@ def slack_deliverers(runtime: Runtime, metrics: Metrics | None = None) -> dict[s
     from bot.slack.deliverers.sla import SlaDeliverer
     from bot.slack.client import make_sync_web_client
     from bot.slack.deliverers.customer import SlackCustomerDeliverer
+    from bot.slack.deliverers.report import ReportDeliverer
     from bot.slack.deliverers.staff import SlackDeliverer
 
     on_error = (lambda method: metrics.slack_api_errors.labels(method, "api").inc()) if metrics else (lambda m: None)
@@ -82,6 +83,7 @@ def slack_deliverers(runtime: Runtime, metrics: Metrics | None = None) -> dict[s
     deliverers = SlackDeliverer(settings, client, calendar, runtime.clock, on_error=on_error).deliverers()
     deliverers.update(SlaDeliverer(settings, client, calendar, runtime.clock).deliverers())
     deliverers.update(SlackCustomerDeliverer(settings, client, calendar, runtime.clock, on_error=on_error).deliverers())
+    deliverers.update(ReportDeliverer(settings, client, calendar, runtime.clock, on_error=on_error).deliverers())
     return deliverers
 
 
@@ -96,7 +98,8 @@ def slack_component(runtime: Runtime) -> Component:
 
 def periodic_jobs(runtime: Runtime, metrics: Metrics | None = None) -> list[Component]:
     """Clock-driven work: the SLA monitor (every ``sla.monitor_interval_s``), auto-close and retention (hourly),
-    and the agent sync (every ``slack.agent_sync_interval_s``) when line user groups are set."""
+    the agent sync (every ``slack.agent_sync_interval_s``) when line user groups are set, and the weekly
+    report post (looked for every minute, when ``report.enabled`` and ``slack.enabled``)."""
     from bot.jobs.auto_close import auto_close
     from bot.jobs.periodic import PeriodicJob
     from bot.jobs.retention import RetentionJob
@@ -121,6 +124,11 @@ def periodic_jobs(runtime: Runtime, metrics: Metrics | None = None) -> list[Comp
                          runtime.clock)]
     if settings.slack.enabled and settings.slack.line_usergroups:
         jobs.append(PeriodicJob("agent_sync", settings.slack.agent_sync_interval_s, agent_sync(runtime)))
+    if settings.report.enabled and settings.slack.enabled:
+        from bot.jobs.weekly_report import CHECK_INTERVAL_S, WeeklyReport
+
+        weekly = WeeklyReport(runtime.sessions, settings, calendar, runtime.clock)
+        jobs.append(PeriodicJob("weekly_report", CHECK_INTERVAL_S, weekly.tick))
     return jobs
 
 
@@ -359,7 +367,8 @@ class Service:
             self._components.append(self.ops)
         self._supervisor = Supervisor(self._components, on_restart=self._count_restart)
         self.metrics.bind(runtime.sessions, runtime.clock, self.component_health,
-                          self.poller_component.sync_lag_s if self.poller_component else None)
+                          self.poller_component.sync_lag_s if self.poller_component else None,
+                          calendar=runtime.services["calendar"])
 
     def _edges(self) -> list[Component]:
         from bot.mail.smtp_ingress import IngressHandler, SmtpIngress

@@ -47,6 +47,7 @@ def _register() -> None:
     from bot.cli import oncall as oncall_cli
     from bot.cli import org as org_cli
     from bot.cli import outbox as outbox_cli
+    from bot.cli import report as report_cli
     from bot.cli import run as run_cli
     from bot.cli import sla as sla_cli
     from bot.cli import survey as survey_cli
@@ -70,6 +71,7 @@ def _register() -> None:
     main.add_command(org_cli.org)
     main.add_command(agent_cli.agent)
     main.add_command(ticket_cli.ticket)
+    main.add_command(report_cli.report)
 
 
 _register()

@@ -7,14 +7,13 @@ import sys
 from datetime import date, datetime, time, timedelta
 
 import click
-from sqlalchemy import select
 
 from bot.cli.context import CliContext, fail, pass_cli
 from bot.domain.hours.day_rules import HoursError
 from bot.domain.hours.calendar import calendar_from_settings
-from bot.domain.sla.report import COLUMNS, TicketTimes, figures
+from bot.desk.reports import queries
+from bot.domain.sla.report import COLUMNS, figures
 from bot.app.runtime import Runtime
-from storage.models import Ticket
 
 _RANGE_HELP = "ISO 8601 instant with an offset, or a date (the desk's local midnight{})."
 
@@ -42,10 +41,8 @@ def report(cli: CliContext, start_text: str, end_text: str, as_csv: bool) -> Non
     if end <= start:
         fail(f"--to {end_text} is not after --from {start_text}")
     runtime = Runtime(cli.settings)
-    query = (select(Ticket.line, Ticket.created_at, Ticket.first_response_due_at, Ticket.first_response_at)
-             .where(Ticket.created_at >= start, Ticket.created_at < end))
     with runtime.sessions() as session:
-        tickets = [TicketTimes(*row) for row in session.execute(query)]
+        tickets = queries.tickets(session, start, end)
     now = runtime.clock()
     runtime.close()
     rows = [line.row() for line in figures(tickets, calendar, now)]

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import csv
 import sys
-from datetime import date
+from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import click
 
 from bot.cli.context import CliContext, pass_cli
 from bot.app.runtime import Runtime
-from bot.desk.survey_report import load_answers, summarise
+from bot.desk.reports.queries import survey_answers
+from bot.desk.survey_report import summarise
 
 HEADER = ("month", "line", "answers", "r1", "r2", "r3", "r4", "r5", "mean", "csat_percent")
 
@@ -37,7 +38,7 @@ def report(cli: CliContext, start, end, as_csv: bool) -> None:
     runtime = Runtime(settings)
     try:
         with runtime.sessions() as session:
-            rows = summarise(load_answers(session, tz, first, last), tz)
+            rows = summarise(survey_answers(session, _midnight(first, tz), _midnight(last, tz, 1)), tz)
     finally:
         runtime.close()
     if as_csv:
@@ -54,3 +55,8 @@ def report(cli: CliContext, start, end, as_csv: bool) -> None:
     for row in rows:
         counts = " ".join(f"{n:>3}" for n in row.counts)
         click.echo(f"{row.month:<8} {row.line:<4} {row.answers:>7}   {counts}   {row.mean:4.2f}  {row.csat:4.0f}%")
+
+
+def _midnight(day: date | None, tz: ZoneInfo, days_after: int = 0) -> datetime | None:
+    """The desk's local midnight starting ``day`` (``days_after`` later); None for no bound."""
+    return None if day is None else datetime.combine(day + timedelta(days=days_after), time(), tzinfo=tz)

@@ -4,14 +4,8 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
 from typing import Iterable
 from zoneinfo import ZoneInfo
-
-from sqlalchemy import select
-from sqlalchemy.orm import Session
-
-from storage.models import SurveyResponse
 
 ALL = "all"
 
@@ -36,13 +30,17 @@ class ReportRow:
         return 100.0 * (self.counts[3] + self.counts[4]) / self.answers
 
 
-def summarise(answers: Iterable[tuple[datetime, int | None, int]], tz: ZoneInfo) -> list[ReportRow]:
-    """Rows per (month, line), a per-month total when a month has several lines, and a grand total."""
+def summarise(answers: Iterable, tz: ZoneInfo) -> list[ReportRow]:
+    """Rows per (month, line), a per-month total when a month has several lines, and a grand total.
+
+    ``answers`` are rows with ``answered_at``, ``line`` and ``rating``
+    (bot/desk/reports/queries.py ``survey_answers``).
+    """
     cells: dict[tuple[str, str], list[int]] = defaultdict(lambda: [0] * 5)
-    for answered_at, line, rating in answers:
-        month = answered_at.astimezone(tz).strftime("%Y-%m")
-        for key in ((month, str(line) if line else "?"), (month, ALL), (ALL, ALL)):
-            cells[key][rating - 1] += 1
+    for answer in answers:
+        month = answer.answered_at.astimezone(tz).strftime("%Y-%m")
+        for key in ((month, str(answer.line) if answer.line else "?"), (month, ALL), (ALL, ALL)):
+            cells[key][answer.rating - 1] += 1
     lines_per_month: dict[str, int] = defaultdict(int)
     for month, line in cells:
         if line != ALL:
@@ -54,13 +52,3 @@ def summarise(answers: Iterable[tuple[datetime, int | None, int]], tz: ZoneInfo)
             continue  # a month with one line needs no subtotal
         rows.append(ReportRow(month, line, tuple(counts)))
     return rows
-
-
-def load_answers(session: Session, tz: ZoneInfo, start: date | None, end: date | None):
-    """(answered_at, line, rating) of answers on local dates ``start`` … ``end`` (inclusive)."""
-    query = select(SurveyResponse.answered_at, SurveyResponse.line, SurveyResponse.rating)
-    if start is not None:
-        query = query.where(SurveyResponse.answered_at >= datetime.combine(start, time(), tzinfo=tz))
-    if end is not None:
-        query = query.where(SurveyResponse.answered_at < datetime.combine(end + timedelta(days=1), time(), tzinfo=tz))
-    return session.execute(query.order_by(SurveyResponse.answered_at)).all()

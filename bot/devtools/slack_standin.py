@@ -6,7 +6,11 @@ recorded (method, params, headers, time, status) and answered the way Slack
 answers: ``ok`` plus the fields our code reads, and Slack's error names for
 the mistakes worth catching in tests (``invalid_auth``, ``message_not_found``,
 ``users_not_found``, ``no_text``). Unknown methods get ``{"ok": true}`` and are
-recorded with ``known=False``. ``fail_next`` injects 429 (with Retry-After)
+recorded with ``known=False``. File uploads follow Slack's current flow:
+``files.getUploadURLExternal`` hands out an ``upload_url`` on the stand-in
+itself, the bytes POSTed there are kept (``uploaded_files()``; recorded as the
+pseudo-method ``upload``), and ``files.completeUploadExternal`` shares them as
+one message (once per file, as Slack allows). ``fail_next`` injects 429 (with Retry-After)
 or 5xx answers so that client retry handlers run for real.
 
 It runs in a thread with its own event loop (``start()``/``stop()``, for
@@ -40,7 +44,7 @@ BOT_USER_ID, BOT_ID, APP_ID = "U0SUPPORTBOT", "B0SUPPORTBOT", "A0SUPPORTBOT"
 WORKSPACE_URL = "https://standin.slack.com/"
 _FIRST_TS_SECONDS = 1_700_000_000
 # Form-encoded clients send structured arguments as JSON strings; decoded so tests see one shape.
-_JSON_FIELDS = ("blocks", "attachments", "view", "metadata")
+_JSON_FIELDS = ("blocks", "attachments", "view", "metadata", "files")
 
 
 @dataclass(frozen=True)
@@ -81,6 +85,8 @@ class _Workspace:
     messages: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict)
     views: dict[str, dict[str, Any]] = field(default_factory=dict)
     reactions: set[tuple[str, str, str]] = field(default_factory=set)
+    files: dict[str, dict[str, Any]] = field(default_factory=dict)
+    upload_base: str = ""  # http://127.0.0.1:PORT/upload/
     serial: int = 0
 
     def next_ts(self) -> str:
@@ -179,6 +185,13 @@ class SlackStandin:
             found = [dict(m) for (ch, _), m in self._space.messages.items() if channel in (None, ch)]
         return sorted(found, key=lambda m: float(m["ts"]))
 
+    def uploaded_files(self) -> list[dict[str, Any]]:
+        """Every file an upload URL was asked for, oldest first: ``id``, ``filename``, ``length``, ``content``
+        (the bytes POSTed, or None), ``completed``, and once shared ``title``, ``channel``, ``initial_comment``,
+        ``thread_ts``."""
+        with self._cond:
+            return [dict(entry) for entry in self._space.files.values()]
+
     def wait_for(self, method: str, count: int = 1, timeout: float = 5.0) -> list[RecordedCall]:
         """Block until ``count`` calls of ``method`` arrived and return all of them; TimeoutError (listing what did arrive) otherwise."""
         if self._loop is not None and _running_loop() is self._loop:
@@ -255,11 +268,13 @@ class SlackStandin:
         """Serve on the running loop; returns once listening."""
         app = web.Application()
         app.router.add_route("*", "/api/{method}", self._handle)
+        app.router.add_post("/upload/{file_id}", self._receive_file)
         self._runner = web.AppRunner(app, access_log=None, handle_signals=False, shutdown_timeout=1.0)
         await self._runner.setup()
         site = web.TCPSite(self._runner, self.host, self.port)
         await site.start()
         self.port = self._runner.addresses[0][1]
+        self._space.upload_base = f"http://{self.host}:{self.port}/upload/"
         self._loop = asyncio.get_running_loop()
         return self
 
@@ -302,6 +317,21 @@ class SlackStandin:
             self._record(call)
         self._print(call)
         return web.json_response(body, status=status, headers=headers)
+
+    async def _receive_file(self, request: web.Request) -> web.Response:
+        """The upload URL: keep the bytes (Slack answers 200 with a short text)."""
+        file_id = request.match_info["file_id"]
+        content = await request.read()
+        with self._cond:
+            fault = self._take_fault("upload")
+            entry = self._space.files.get(file_id)
+            status = fault.status if fault else 404 if entry is None else 200
+            if status == 200:
+                entry["content"] = content
+            call = RecordedCall("upload", {"file_id": file_id, "size": len(content)}, dict(request.headers),
+                                datetime.now(timezone.utc), status, {"ok": status == 200})
+            self._record(call)
+        return web.Response(status=status, text=f"OK - {len(content)}" if status == 200 else "error")
 
     def _take_fault(self, method: str) -> _Fault | None:
         queue = self._faults.get(method)
@@ -536,6 +566,56 @@ def _usergroup_users(space: _Workspace, params: dict[str, Any]) -> dict[str, Any
     return {"users": list(space.usergroups[group])}
 
 
+def _upload_url(space: _Workspace, params: dict[str, Any]) -> dict[str, Any]:
+    filename = _need(params, "filename", "invalid_arguments")
+    try:
+        length = int(_need(params, "length", "invalid_arguments"))
+    except ValueError:
+        raise _ApiError("invalid_arguments") from None
+    if length < 1:
+        raise _ApiError("invalid_arguments")
+    file_id = space.next_id("F")
+    space.files[file_id] = {"id": file_id, "filename": filename, "length": length, "content": None,
+                            "completed": False}
+    return {"upload_url": space.upload_base + file_id, "file_id": file_id}
+
+
+def _complete_upload(space: _Workspace, params: dict[str, Any]) -> dict[str, Any]:
+    files = params.get("files")
+    if isinstance(files, str):
+        try:
+            files = json.loads(files)
+        except ValueError:
+            raise _ApiError("invalid_arguments") from None
+    if not isinstance(files, list) or not files:
+        raise _ApiError("invalid_arguments")
+    entries = []
+    for item in files:
+        entry = space.files.get(item.get("id") if isinstance(item, dict) else None)
+        if entry is None:
+            raise _ApiError("file_not_found")
+        # Error names the stand-in chose: the bytes never arrived, or not as many as announced; done before.
+        if entry["content"] is None or len(entry["content"]) != entry["length"]:
+            raise _ApiError("file_upload_incomplete")
+        if entry["completed"]:
+            raise _ApiError("file_already_completed")
+        entries.append((entry, item.get("title") or entry["filename"]))
+    channel = params.get("channel_id")
+    shared = []
+    for entry, title in entries:
+        entry.update(completed=True, title=title, channel=channel, initial_comment=params.get("initial_comment"),
+                     thread_ts=params.get("thread_ts"))
+        shared.append({"id": entry["id"], "title": title, "name": entry["filename"], "size": entry["length"]})
+    if channel:
+        ts = space.next_ts()
+        message = {"type": "message", "user": BOT_USER_ID, "bot_id": BOT_ID, "ts": ts,
+                   "text": params.get("initial_comment") or "", "files": shared}
+        if params.get("thread_ts"):
+            message["thread_ts"] = params["thread_ts"]
+        space.messages[(channel, ts)] = message
+    return {"files": shared}
+
+
 _METHODS: dict[str, Callable[[_Workspace, dict[str, Any]], dict[str, Any]]] = {
     "auth.test": _auth_test,
     "chat.postMessage": _post_message,
@@ -554,6 +634,8 @@ _METHODS: dict[str, Callable[[_Workspace, dict[str, Any]], dict[str, Any]]] = {
     "conversations.open": _conversations_open,
     "conversations.replies": _replies,
     "usergroups.users.list": _usergroup_users,
+    "files.getUploadURLExternal": _upload_url,
+    "files.completeUploadExternal": _complete_upload,
 }
 
 
@@ -574,6 +656,10 @@ def format_call(method: str, params: Mapping[str, Any]) -> str | None:
         return f"👁 #{channel} (only <@{params.get('user')}> sees this)\n" + _render_message(params)
     if method == "chat.delete":
         return f"🗑 #{channel} {params.get('ts')} deleted"
+    if method == "files.completeUploadExternal":
+        files = params.get("files")
+        names = ", ".join(f.get("title", "") for f in files if isinstance(f, dict)) if isinstance(files, list) else ""
+        return f"#{params.get('channel_id', '?')} 📎 {names}\n{_unescape(str(params.get('initial_comment') or ''))}"
     if method == "reactions.add":
         return f":{params.get('name')}: on #{channel} {params.get('timestamp')}"
     if method in ("views.open", "views.push", "views.update", "views.publish"):

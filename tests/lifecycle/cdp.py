@@ -44,6 +44,7 @@ class Browser:
         self._ids = itertools.count(1)
         self._pending: dict[int, asyncio.Future] = {}
         self._events: asyncio.Queue = asyncio.Queue()
+        self.log: list[dict] = []  # every event received, in order (console messages, requests, …)
         self.session_id: str | None = None
 
     async def __aenter__(self) -> "Browser":
@@ -142,4 +143,5 @@ class Browser:
                 else:
                     future.set_result(data.get("result", {}))
             else:
+                self.log.append(data)
                 self._events.put_nowait(data)

@@ -7,12 +7,14 @@ import statistics
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Protocol
 
 COLUMNS = ("line", "tickets", "answered", "waiting", "median_min", "p90_min", "breaches", "breach_pct")
 
 
-@dataclass(frozen=True, slots=True)
-class TicketTimes:
+class TicketTimes(Protocol):
+    """What a row needs for these figures (bot/desk/reports/queries.py ``TicketRow`` has it)."""
+
     line: int
     created_at: datetime
     due_at: datetime | None

@@ -151,8 +151,12 @@ class SlackDeliverer:
                           **POST_DEFAULTS, **extra)
 
     def _call(self, method: str, **kwargs) -> dict:
+        return self._guarded(method, lambda: getattr(self._client, method)(**kwargs).data)
+
+    def _guarded(self, method: str, call: Callable[[], dict]):
+        """``call()``'s result; Slack's refusals and connection trouble as RetryLater or GiveUp."""
         try:
-            return getattr(self._client, method)(**kwargs).data
+            return call()
         except SlackApiError as exc:
             self._on_error(method)
             error = exc.response.get("error", "unknown") if exc.response is not None else "unknown"
