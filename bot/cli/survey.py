@@ -10,7 +10,6 @@ from zoneinfo import ZoneInfo
 import click
 
 from bot.cli.context import CliContext, pass_cli
-from bot.app.runtime import Runtime
 from bot.desk.survey_report import load_answers, summarise
 
 HEADER = ("month", "line", "answers", "r1", "r2", "r3", "r4", "r5", "mean", "csat_percent")
@@ -34,7 +33,7 @@ def report(cli: CliContext, start, end, as_csv: bool) -> None:
     last: date | None = end.date() if end else None
     if first and last and last < first:
         raise click.BadParameter("--to is before --from", param_hint="--to")
-    runtime = Runtime(settings)
+    runtime = cli.runtime()
     try:
         with runtime.sessions() as session:
             rows = summarise(load_answers(session, tz, first, last), tz)
