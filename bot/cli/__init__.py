@@ -47,6 +47,7 @@ def _register() -> None:
     from bot.cli import run as run_cli
     from bot.cli import sla as sla_cli
     from bot.cli import survey as survey_cli
+    from bot.cli import ticket as ticket_cli
 
     main.add_command(db_cli.db)
     main.add_command(hours_cli.hours)
@@ -61,6 +62,7 @@ def _register() -> None:
     main.add_command(oncall_cli.oncall)
     main.add_command(contact_cli.contact)
     main.add_command(config_cmd.config)
+    main.add_command(ticket_cli.ticket)
 
 
 _register()

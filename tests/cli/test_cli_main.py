@@ -85,6 +85,8 @@ DB_COMMANDS = {
     "outbox list": ["outbox", "list"], "outbox retry": ["outbox", "retry", "1"],
     "contact forget": ["contact", "forget", "asa@kund.se"], "oncall list": ["oncall", "list"],
     "sla report": ["sla", "report", "--from", "2026-03-01", "--to", "2026-03-31"], "survey report": ["survey", "report"],
+    "ticket list": ["ticket", "list"], "ticket show": ["ticket", "show", "TC-2026-00001"],
+    "ticket export": ["ticket", "export", "--from", "2026-03-01", "--to", "2026-03-31"],
 }
 
 
