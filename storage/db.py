@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
@@ -47,6 +49,18 @@ def parsed_is_file(url: str) -> bool:
     """True for an on-disk SQLite database (WAL needs a file)."""
     database = make_url(url).database
     return bool(database) and database != ":memory:" and not database.startswith("file::memory:")
+
+
+def missing_sqlite_file(url: str) -> str | None:
+    """The path of an on-disk SQLite database that does not exist yet; None otherwise.
+
+    Connecting would create it: a command that only reads must not leave a stray,
+    empty database behind (a typo in the path, the wrong working directory).
+    """
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite" or not parsed_is_file(url) or parsed.database.startswith("file:"):
+        return None
+    return None if os.path.exists(parsed.database) else parsed.database
 
 
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:

@@ -39,3 +39,17 @@ def current_revision(engine: Engine) -> str | None:
 def head_revision() -> str:
     """The newest revision shipped with this version."""
     return ScriptDirectory.from_config(alembic_config()).get_current_head()
+
+
+def schema_problem(engine: Engine) -> str | None:
+    """Why the database's schema is not the one this version needs (one line), or None when it is.
+
+    Raises SQLAlchemyError when the database cannot be reached.
+    """
+    current, head = current_revision(engine), head_revision()
+    if current == head:
+        return None
+    known = {script.revision for script in ScriptDirectory.from_config(alembic_config()).walk_revisions()}
+    if current is not None and current not in known:
+        return f"database schema is at {current}, newer than this version knows (newest {head}): upgrade supportbot"
+    return f"database schema is at {current or 'empty'}, this version needs {head}"

@@ -25,7 +25,11 @@ CONFIG_ENV = "SUPPORTBOT_CONFIG"
 
 
 class ConfigError(Exception):
-    """A setting is wrong; the message names it and fits on one line."""
+    """Settings are wrong: one line per problem, each naming its setting (``lines``; ``str()`` joins them)."""
+
+    def __init__(self, *lines: str):
+        super().__init__("\n".join(lines))
+        self.lines = lines
 
 
 class Section(BaseModel):
@@ -355,6 +359,20 @@ class Settings(Section):
     memory: MemorySettings = MemorySettings()
     report: ReportSettings = ReportSettings()
 
+    @model_validator(mode="before")
+    @classmethod
+    def _addresses_from_the_support_address(cls, data: Any) -> Any:
+        # desk.support_address is the one address to set: unless given, the mail we
+        # send comes from it and the SMTP ingress accepts it (bot/app/config_rules.py
+        # refuses the two when they are given and disagree).
+        if not isinstance(data, dict) or not isinstance(data.get("desk"), dict) or "support_address" not in data["desk"]:
+            return data
+        address = data["desk"]["support_address"]
+        for section, name, value in (("smtp", "from_address", address), ("smtp_ingress", "recipients", [address])):
+            if isinstance(data.get(section, {}), dict) and name not in data.get(section, {}):
+                data = {**data, section: {**data.get(section, {}), name: value}}
+        return data
+
     @model_validator(mode="after")
     def _listeners_apart(self) -> "Settings":
         if self.http.enabled and self.ops.enabled and self.http.port == self.ops.port:
@@ -370,8 +388,8 @@ def load_settings(path: str | os.PathLike | None = None, environ: Mapping[str, s
     _apply_environment(data, environ)
     try:
         return Settings.model_validate(data)
-    except ValidationError as exc:
-        raise ConfigError(_describe(exc.errors()[0], path)) from None
+    except ValidationError as exc:  # every wrong setting at once, so one edit fixes the file
+        raise ConfigError(*dict.fromkeys(_describe(error, path) for error in exc.errors())) from None
 
 
 def _read_toml(path: Path) -> dict[str, Any]:
@@ -391,6 +409,7 @@ def _apply_environment(data: dict[str, Any], environ: Mapping[str, str]) -> None
     # belong in the file. Unknown SUPPORTBOT_* variables are an error too,
     # for the same reason as unknown keys in the file.
     sections = Settings.model_fields
+    unknown = []
     for key, value in environ.items():
         if not key.startswith(ENV_PREFIX) or key == CONFIG_ENV or key.startswith("SUPPORTBOT_TEST_"):
             continue
@@ -400,14 +419,16 @@ def _apply_environment(data: dict[str, Any], environ: Mapping[str, str]) -> None
                 name = rest[len(section) + 1:]
                 fields = sections[section].annotation.model_fields
                 if name not in fields:
-                    raise ConfigError(f"environment {key}: unknown setting {section}.{name}")
+                    unknown.append(f"environment {key}: unknown setting {section}.{name}")
                 data.setdefault(section, {})
                 if not isinstance(data[section], dict):
                     raise ConfigError(f"{section}: must be a table")
                 data[section][name] = value
                 break
         else:
-            raise ConfigError(f"environment {key}: unknown setting section")
+            unknown.append(f"environment {key}: unknown setting section")
+    if unknown:
+        raise ConfigError(*unknown)
 
 
 def _describe(error: Mapping[str, Any], path: Any) -> str:

@@ -25,7 +25,9 @@ _OURS = "_supportbot_handler"
 # Attributes every LogRecord has; anything else came in through ``extra=``.
 _STANDARD = set(vars(logging.LogRecord("", 0, "", 0, "", (), None))) | {"message", "asctime", "taskName"}
 # Chatty at INFO: one line per SMTP connection and per HTTP request (health probes).
-_QUIET_AT_INFO = ("mail.log", "aiohttp.access")
+# alembic: every command checks the schema, and alembic logs its plugins and
+# "Context impl SQLiteImpl" at INFO each time; `db upgrade` prints its own result.
+_QUIET_AT_INFO = ("mail.log", "aiohttp.access", "alembic")
 
 
 class SecretMask(logging.Filter):

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from bot.cli.context import CliContext, fail, pass_cli
+from bot.cli.context import CliContext, fail_config, pass_cli
 
 
 @click.group()
@@ -17,15 +17,27 @@ def config() -> None:
 @config.command()
 @pass_cli
 def check(cli: CliContext) -> None:
-    """Load the settings and the hours file; print `configuration OK` or the error (exit 2)."""
-    from bot.domain.hours.day_rules import HoursError
-    from bot.domain.hours.calendar import calendar_from_settings
+    """Check the settings, the rules across them and the hours file, without starting anything.
 
-    settings = cli.settings  # a bad setting ends here: one line naming it, exit 2
+    Prints `configuration OK` (exit 0, after any warnings), or every error on its own
+    line naming the setting (exit 2). `supportbot run` applies the same checks.
+    """
+    from bot.app.config import ConfigError
+    from bot.app.config_rules import problems
+    from bot.domain.hours.calendar import calendar_from_settings
+    from bot.domain.hours.day_rules import HoursError
+
+    settings = cli.settings  # a wrong setting ends here: one line for each, exit 2
+    found = problems(settings)
+    errors = [str(problem) for problem in found if problem.error]
     try:
         calendar_from_settings(settings.hours)
     except HoursError as exc:
-        fail(f"config error: {exc}")
+        errors.append(str(exc))
+    if errors:
+        fail_config(ConfigError(*errors))
+    for problem in found:
+        click.echo(f"supportbot: config warning: {problem}", err=True)
     click.echo("configuration OK")
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 from sqlalchemy.exc import SQLAlchemyError
 
-from bot.cli.context import CliContext, fail, pass_cli
+from bot.cli.context import CliContext, database_error, fail, pass_cli
 from bot.cli.session import Refused, contact_line, counts_text, dump, in_session, put
 from bot.cli.terminal import printable
 from bot.app.runtime import Runtime
@@ -164,12 +164,11 @@ def forget(cli: CliContext, email: str, dry_run: bool, also: tuple[str, ...]) ->
 
     if "@" not in email:
         fail(f"not an e-mail address: {email!r}")
-    runtime = Runtime(cli.settings)
+    runtime = cli.runtime()
     try:
         counts = forget_person(runtime.sessions, runtime.services["attachments"], email, dry_run=dry_run, also=also)
     except SQLAlchemyError as exc:
-        cause = getattr(exc, "orig", None) or exc
-        fail(f"database error: {type(cause).__name__}: {str(cause).splitlines()[0]}", code=1)
+        fail(database_error(exc), code=1)
     finally:
         runtime.close()
     address = email.strip().lower()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 from sqlalchemy.exc import SQLAlchemyError
 
-from bot.cli.context import CliContext, fail, pass_cli
+from bot.cli.context import CliContext, database_error, fail, pass_cli
 from storage.db import make_engine
 
 
@@ -32,7 +32,7 @@ def upgrade(cli: CliContext, revision: str) -> None:
         migrate.upgrade(engine, revision)
         after = migrate.current_revision(engine)
     except SQLAlchemyError as exc:
-        fail(f"database error: {type(exc.orig or exc).__name__}: {str(exc.orig or exc).splitlines()[0]}", code=1)
+        fail(database_error(exc), code=1)
     finally:
         engine.dispose()
     click.echo(f"schema at {after} (was {before or 'empty'})")
@@ -43,12 +43,16 @@ def upgrade(cli: CliContext, revision: str) -> None:
 def current(cli: CliContext) -> None:
     """Print the schema revision of the database and the newest one available."""
     from storage import migrate
+    from storage.db import missing_sqlite_file
 
+    missing = missing_sqlite_file(cli.settings.database.url.get_secret_value())
+    if missing:  # connecting would create it
+        fail(f"database {missing} does not exist: run `supportbot db upgrade`")
     engine = _engine(cli)
     try:
         revision = migrate.current_revision(engine)
     except SQLAlchemyError as exc:
-        fail(f"database error: {str(exc.orig or exc).splitlines()[0]}", code=1)
+        fail(database_error(exc), code=1)
     finally:
         engine.dispose()
     click.echo(f"database: {revision or 'empty'}; newest: {migrate.head_revision()}")

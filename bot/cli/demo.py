@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import os
 import sys
 from pathlib import Path
 
@@ -34,5 +35,12 @@ def demo(cli: CliContext, once: bool, base: Path) -> None:
         click.echo(text)
         sys.stdout.flush()
 
-    code = asyncio.run(run_demo(base.resolve(), once=once, log_format=cli.log_format, verbose=cli.verbose, say=say))
+    # Bold and italics as the terminal's own styles; plain text in a pipe, a file, or with NO_COLOR set.
+    ansi = sys.stdout.isatty() and not os.environ.get("NO_COLOR")
+    try:
+        code = asyncio.run(run_demo(base.resolve(), once=once, log_format=cli.log_format, verbose=cli.verbose,
+                                    say=say, ansi=ansi))
+    except KeyboardInterrupt:  # Ctrl-C before the desk was up (after that, the demo stops it in order)
+        say("\n⏹  Stopped before the desk was up.")
+        code = 130
     raise SystemExit(code)

@@ -25,17 +25,6 @@ def mail() -> None:
     """Mail intake: fetch, import, inspect, quarantine."""
 
 
-def _runtime(cli: CliContext) -> Runtime:
-    from bot.domain.hours.day_rules import HoursError
-
-    runtime = Runtime(cli.settings)
-    try:
-        runtime.services  # noqa: B018 - build now so a bad hours setting stops here, named
-    except HoursError as exc:
-        fail(f"config error: {exc}")
-    return runtime
-
-
 def _process_all(runtime: Runtime) -> Counter:
     from bot.intake.parse_pool import ParsePool
 
@@ -61,7 +50,7 @@ def fetch(cli: CliContext, once: bool) -> None:
     from bot.mail.backlog import MailboxBusy
     from bot.mail.imap_poller import CONNECTION_ERRORS
 
-    runtime = _runtime(cli)
+    runtime = cli.runtime()
     settings = cli.settings.imap
     if not settings.host or not settings.username:
         fail("config error: imap.host and imap.username must be set to fetch mail")
@@ -111,7 +100,7 @@ def _read_source(path: Path):
 @pass_cli
 def import_(cli: CliContext, source: Path) -> None:
     """Import a backlog from FILE.mbox, a Maildir, or a DIR of .eml files, then process it."""
-    runtime = _runtime(cli)
+    runtime = cli.runtime()
     stored = 0
     try:
         messages = list(_read_source(source))
@@ -138,7 +127,7 @@ def quarantine() -> None:
 @pass_cli
 def quarantine_list(cli: CliContext, limit: int) -> None:
     """List quarantined mail, newest first."""
-    runtime = _runtime(cli)
+    runtime = cli.runtime()
     with runtime.sessions() as session:
         rows = raw_messages.by_state(session, "quarantined", limit)
     runtime.close()
@@ -162,7 +151,7 @@ def _quarantined(session, raw_id: int) -> RawMessage:
 @pass_cli
 def quarantine_show(cli: CliContext, raw_id: int, show_raw: bool) -> None:
     """Show why a mail was quarantined."""
-    runtime = _runtime(cli)
+    runtime = cli.runtime()
     with runtime.sessions() as session:
         row = _quarantined(session, raw_id)
         click.echo(f"id: {row.id}\nmessage-id: {printable(row.message_id)}\nsource: {row.source}\nsize: {row.size}")
@@ -180,7 +169,7 @@ def quarantine_show(cli: CliContext, raw_id: int, show_raw: bool) -> None:
 @pass_cli
 def quarantine_retry(cli: CliContext, raw_id: int) -> None:
     """Process a quarantined mail again (after a fix)."""
-    runtime = _runtime(cli)
+    runtime = cli.runtime()
     with runtime.sessions() as session:
         if _quarantined(session, raw_id).raw is None:
             fail(f"quarantined mail {raw_id} has no bytes left (purged by retention); nothing to retry", code=1)
@@ -196,7 +185,7 @@ def quarantine_retry(cli: CliContext, raw_id: int) -> None:
 @pass_cli
 def quarantine_drop(cli: CliContext, raw_id: int) -> None:
     """Give up on a quarantined mail; the record stays."""
-    runtime = _runtime(cli)
+    runtime = cli.runtime()
     with runtime.sessions() as session:
         _quarantined(session, raw_id)
         raw_messages.drop(session, raw_id, runtime.clock())

@@ -57,9 +57,13 @@ def _inspect(cli: CliContext, raw: bytes) -> dict:
 
 
 def _dry_run(cli: CliContext, raw: bytes, message) -> dict:
-    from bot.cli.mail import _runtime
+    from bot.cli.context import database_problem
 
-    runtime = _runtime(cli)
+    runtime = cli.runtime_unchecked()
+    problem = database_problem(runtime)
+    if problem:  # inspecting needs no database; matching against tickets does
+        runtime.close()
+        return {"outcome": "unknown", "reason": f"{problem[0]}; ticket matching skipped"}
     try:
         with runtime.sessions() as session:
             ctx = PipelineContext(session, cli.settings, runtime.clock(), raw=raw, message=message,

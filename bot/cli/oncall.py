@@ -10,7 +10,6 @@ from sqlalchemy import select
 
 from bot.cli.context import CliContext, fail, parse_instant, pass_cli
 from bot.desk.oncall import OncallError, on_call, parse_rota
-from bot.app.runtime import Runtime
 from storage.models import Agent, OncallShift
 from storage.repositories.directory import find_agent_by_email
 
@@ -32,7 +31,7 @@ def set_(cli: CliContext, who: str, start_text: str, end_text: str) -> None:
     start, end = parse_instant("--from", start_text), parse_instant("--to", end_text)
     if end <= start:
         fail(f"--to {end_text} is not after --from {start_text}")
-    runtime = Runtime(cli.settings)
+    runtime = cli.runtime()
     with runtime.sessions() as session:
         agent = find_agent_by_email(session, who)
         if agent is None:
@@ -51,7 +50,7 @@ def set_(cli: CliContext, who: str, start_text: str, end_text: str) -> None:
 @pass_cli
 def list_(cli: CliContext, everything: bool) -> None:
     """Shifts from the database (current and future), then the configured rota and user group."""
-    runtime = Runtime(cli.settings)
+    runtime = cli.runtime()
     query = select(OncallShift, Agent.email).join(Agent, Agent.id == OncallShift.agent_id).order_by(OncallShift.starts_at)
     if not everything:
         query = query.where(OncallShift.ends_at > runtime.clock())
@@ -79,7 +78,7 @@ def now(cli: CliContext, at_text: str | None) -> None:
         rules = parse_rota(cli.settings.oncall.rota, zone)
     except OncallError as exc:
         fail(f"config error: {exc}")
-    runtime = Runtime(cli.settings)
+    runtime = cli.runtime()
     at = parse_instant("--at", at_text) if at_text else runtime.clock()
     with runtime.sessions() as session:
         who = on_call(session, rules, cli.settings.oncall.slack_usergroup, at, zone)

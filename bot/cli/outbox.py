@@ -7,7 +7,6 @@ from sqlalchemy import select
 
 from bot.cli.context import CliContext, fail, pass_cli
 from bot.cli.terminal import printable
-from bot.app.runtime import Runtime
 from storage.models import OutboxRow
 from storage.repositories import outbox as outbox_repo
 
@@ -24,7 +23,7 @@ def outbox() -> None:
 @pass_cli
 def list_(cli: CliContext, state: str, limit: int) -> None:
     """List outbox rows, newest first."""
-    runtime = Runtime(cli.settings)
+    runtime = cli.runtime()
     query = select(OutboxRow).order_by(OutboxRow.id.desc()).limit(limit)
     if state != "all":
         query = query.where(OutboxRow.state == state)
@@ -45,7 +44,7 @@ def list_(cli: CliContext, state: str, limit: int) -> None:
 @pass_cli
 def retry(cli: CliContext, row_id: int) -> None:
     """Make a failed (or waiting) row due now."""
-    runtime = Runtime(cli.settings)
+    runtime = cli.runtime()
     with runtime.sessions() as session:
         done = outbox_repo.retry_now(session, row_id, runtime.clock())
         session.commit()

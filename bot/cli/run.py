@@ -3,42 +3,44 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 
 import click
-from sqlalchemy.exc import SQLAlchemyError
 
-from bot.cli.context import CliContext, fail, pass_cli
+from bot.app.config import ConfigError
 from bot.app.runtime import Runtime
+from bot.cli.context import CliContext, fail_config, pass_cli
+
+log = logging.getLogger("supportbot.config")
 
 
 @click.command()
 @pass_cli
 def run(cli: CliContext) -> None:
-    """Run the service: mail intake, outbox delivery, the public and ops listeners, until SIGTERM/SIGINT."""
+    """Run the service: mail intake, outbox delivery, the public and ops listeners, until SIGTERM/SIGINT.
+
+    A configuration that `supportbot config check` refuses stops it at once with
+    every error on its own line (exit 2, which the systemd unit does not restart).
+    """
     runtime = prepared_runtime(cli)
     from bot.app.service import Service
 
     # Exit 0 also when the grace period ran out (the log says so): nothing is
     # lost, stored mail is swept and claimed rows are retried at the next start.
-    asyncio.run(Service(runtime).run_until_signalled())
+    try:
+        asyncio.run(Service(runtime).run_until_signalled())
+    except ConfigError as exc:  # a component's own check; config_rules should have caught it first
+        fail_config(exc)
 
 
 def prepared_runtime(cli: CliContext) -> Runtime:
-    """A runtime whose settings, hours file and database schema were checked; fails with one line."""
-    from bot.domain.hours.day_rules import HoursError
-    from storage import migrate
+    """A runtime whose settings, hours file and database schema were checked; fails with one line each."""
+    from bot.app.config_rules import problems
 
-    runtime = Runtime(cli.settings)
-    try:
-        runtime.services  # noqa: B018 - build now so a bad hours setting stops here, named
-    except HoursError as exc:
-        fail(f"config error: {exc}")
-    try:
-        current, head = migrate.current_revision(runtime.engine), migrate.head_revision()
-    except SQLAlchemyError as exc:
-        cause = getattr(exc, "orig", None) or exc
-        fail(f"database error: {type(cause).__name__}: {str(cause).splitlines()[0]}", code=1)
-    if current != head:
-        fail(f"database schema is at {current or 'empty'}, this version needs {head}: run `supportbot db upgrade`",
-             code=1)
-    return runtime
+    found = problems(cli.settings)
+    errors = [str(problem) for problem in found if problem.error]
+    if errors:
+        fail_config(ConfigError(*errors))
+    for problem in found:
+        log.warning("config warning: %s", problem)
+    return cli.runtime()

@@ -4,16 +4,14 @@ from __future__ import annotations
 
 import csv
 import sys
-from datetime import date, datetime, time, timedelta
 
 import click
 
-from bot.cli.context import CliContext, fail, pass_cli
+from bot.cli.context import CliContext, fail, pass_cli, range_bound
 from bot.domain.hours.day_rules import HoursError
 from bot.domain.hours.calendar import calendar_from_settings
 from bot.desk.reports import queries
 from bot.domain.sla.report import COLUMNS, figures
-from bot.app.runtime import Runtime
 
 _RANGE_HELP = "ISO 8601 instant with an offset, or a date (the desk's local midnight{})."
 
@@ -37,10 +35,10 @@ def report(cli: CliContext, start_text: str, end_text: str, as_csv: bool) -> Non
         calendar = calendar_from_settings(cli.settings.hours)
     except HoursError as exc:
         fail(f"config error: {exc}")
-    start, end = _bound("--from", start_text, calendar.tz, False), _bound("--to", end_text, calendar.tz, True)
+    start, end = range_bound("--from", start_text, calendar.tz, False), range_bound("--to", end_text, calendar.tz, True)
     if end <= start:
         fail(f"--to {end_text} is not after --from {start_text}")
-    runtime = Runtime(cli.settings)
+    runtime = cli.runtime()
     with runtime.sessions() as session:
         tickets = queries.tickets(session, start, end)
     now = runtime.clock()
@@ -64,17 +62,3 @@ def _table(rows: list[tuple]) -> None:
                              enumerate(zip(row, widths))).rstrip())
         if n == 0:
             click.echo("  ".join("-" * width for width in widths))
-
-
-def _bound(option: str, value: str, tz, end: bool) -> datetime:
-    value = value.strip()
-    try:
-        if len(value) == 10:
-            day = date.fromisoformat(value) + timedelta(days=1 if end else 0)
-            return datetime.combine(day, time(0), tz)
-        parsed = datetime.fromisoformat(value)
-    except ValueError:
-        fail(f"{option}: {value!r} is not an ISO 8601 instant or date (e.g. 2026-05-01 or 2026-05-01T00:00+02:00)")
-    if parsed.tzinfo is None:
-        fail(f"{option}: {value!r} has no UTC offset; add one (+02:00) or Z, or give a date")
-    return parsed

@@ -10,7 +10,6 @@ from zoneinfo import ZoneInfo
 import click
 
 from bot.cli.context import CliContext, pass_cli
-from bot.app.runtime import Runtime
 from bot.desk.reports.queries import survey_answers
 from bot.desk.survey_report import summarise
 
@@ -35,7 +34,7 @@ def report(cli: CliContext, start, end, as_csv: bool) -> None:
     last: date | None = end.date() if end else None
     if first and last and last < first:
         raise click.BadParameter("--to is before --from", param_hint="--to")
-    runtime = Runtime(settings)
+    runtime = cli.runtime()
     try:
         with runtime.sessions() as session:
             rows = summarise(survey_answers(session, _midnight(first, tz), _midnight(last, tz, 1)), tz)

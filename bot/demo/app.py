@@ -8,15 +8,19 @@ import smtplib
 import socket
 from collections.abc import Callable
 from datetime import datetime
+from functools import partial
 from pathlib import Path
 
 import aiohttp
 
 from bot.demo.clock import DemoClock
-from bot.demo.desk import AGENTS, SUPPORT, Ports, demo_settings, seed
+from bot.demo.context import DemoContext, DemoStep
+from bot.demo.desk import AGENTS, STOCKHOLM, SUPPORT, Ports, demo_settings, seed
 from bot.demo.mail_sink import MailSink
-from bot.demo.scenario import Scenario, steps
+from bot.demo.script import script
+from bot.demo.settle import Settler
 from bot.demo.summary import summary_lines
+from bot.devtools.mrkdwn_terminal import TerminalStyle, render
 
 DB_NAME = "supportbot.db"
 LOG_NAME = "supportbot.log"
@@ -54,7 +58,8 @@ def import_sample_history(runtime, base: Path) -> int:
     return report.imported
 
 
-async def run_demo(base: Path, *, once: bool, log_format: str, verbose: bool, say: Callable[[str], None]) -> int:
+async def run_demo(base: Path, *, once: bool, log_format: str, verbose: bool, say: Callable[[str], None],
+                   ansi: bool = False) -> int:
     """Run the demo; 0 when every step ended as the desk's rules say (or on Ctrl-C), else 1."""
     from bot.devtools.slack_standin import SlackStandin
     from bot.app.logging_setup import secret_values, setup_logging
@@ -63,8 +68,10 @@ async def run_demo(base: Path, *, once: bool, log_format: str, verbose: bool, sa
     from storage import migrate
 
     sink = await MailSink(base / "sent", say).start()
-    standin = await SlackStandin(printer=say, users={a.slack_user: {"email": a.email, "real_name": a.name}
-                                                     for a in AGENTS}).start_async()
+    style = TerminalStyle(ansi=ansi, users={a.slack_user: a.name for a in AGENTS})
+    standin = await SlackStandin(printer=say, mrkdwn=partial(render, style=style),
+                                 users={a.slack_user: {"email": a.email, "real_name": a.name}
+                                        for a in AGENTS}).start_async()
     ports = Ports(smtp_ingress=free_port(), http=free_port(), ops=free_port(), sink=sink.port)
     settings = demo_settings(base, ports, standin.base_url)
     setup_logging(log_format, verbose, secret_values(settings), log_file=str(base / LOG_NAME))
@@ -76,7 +83,8 @@ async def run_demo(base: Path, *, once: bool, log_format: str, verbose: bool, sa
     service = Service(runtime)
     interrupted = asyncio.Event()
     restore = stop_on_signals(interrupted)
-    ok = True
+    demo = DemoContext(settings, runtime.sessions, clock, runtime.services["calendar"], standin, sink,
+                       Settler(runtime.sessions, standin), say, {"seeded": reference})
     try:
         await service.start()
         await service.wait_until_up()
@@ -84,9 +92,7 @@ async def run_demo(base: Path, *, once: bool, log_format: str, verbose: bool, sa
         say(f"  history      {history} past cases imported from {base / HISTORY_NAME} (`supportbot ticket import`)")
         scenario = Scenario(runtime.sessions, clock, runtime.services["calendar"], ports.smtp_ingress, say)
         try:
-            ok = await _until(scenario.run(steps(reference)), interrupted)
-            if ok is not None:
-                ok = await _until(_desk_steps(runtime, clock, say), interrupted) and ok
+            ok = await _until(_run_steps(demo, script(reference)), interrupted)
         except (TimeoutError, OSError, smtplib.SMTPException, aiohttp.ClientError) as exc:
             say(f"      ✗ {type(exc).__name__}: {exc} (see {base / LOG_NAME})")
             return 1
@@ -103,19 +109,26 @@ async def run_demo(base: Path, *, once: bool, log_format: str, verbose: bool, sa
         await service.stop()
         await standin.stop_async()
         await sink.stop()
+        if interrupted.is_set():
+            say(f"\n⏹  Stopped: the desk shut down. Its database, log and sent mail stay in {base}.")
 
 
-async def _desk_steps(runtime, clock, say) -> bool:
-    """A portal registration (Monday 09:30, after the weekend), then an agent's reply from its card (09:45)."""
-    from bot.demo.desk import STOCKHOLM
-    from bot.demo.desk_steps import agent_reply_from_card, portal_registration
-
-    monday = datetime(2026, 3, 16, 9, 30, tzinfo=STOCKHOLM)
-    reference = await portal_registration(runtime.settings, clock, monday, say)
-    ok = await agent_reply_from_card(runtime.settings, runtime.sessions, clock, monday.replace(minute=45),
-                                     reference, say)
-    clock.release()
+async def _run_steps(demo: DemoContext, steps: list[DemoStep]) -> bool:
+    """Each step at its own frozen instant, numbered as README numbers them; True when all ended as expected."""
+    ok = True
+    for number, step in enumerate(steps, start=1):
+        demo.clock.freeze(step.at)
+        demo.say(f"\n[{number}/{len(steps)}] {step.at.astimezone(STOCKHOLM):%a %d %b %Y %H:%M} "
+                 f"({_desk_state(demo.calendar, step.at)}) — {step.title}")
+        ok &= await step.act(demo)
+    demo.clock.release()
     return ok
+
+
+def _desk_state(calendar, at: datetime) -> str:
+    if calendar.is_open(at):
+        return "desk open"
+    return f"desk closed until {calendar.next_opening(at).astimezone(STOCKHOLM):%a %d %b %H:%M}"
 
 
 async def _until(work, interrupted: asyncio.Event):

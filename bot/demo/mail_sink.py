@@ -9,11 +9,14 @@ from __future__ import annotations
 import asyncio
 import mailbox
 from collections.abc import Callable
-from email.parser import BytesHeaderParser
+from email.message import EmailMessage
+from email.parser import BytesParser
 from email.policy import default
 from pathlib import Path
 
 from aiosmtpd.smtp import SMTP
+
+from bot.cli.terminal import printable
 
 
 class MailSinkHandler:
@@ -22,15 +25,16 @@ class MailSinkHandler:
     def __init__(self, maildir: Path, printer: Callable[[str], None]):
         self._box = mailbox.Maildir(maildir, create=True)
         self._printer = printer
-        self.received = 0
+        self.messages: list[tuple[list[str], EmailMessage]] = []  # (recipients, message), oldest first
 
     async def handle_DATA(self, server: SMTP, session, envelope) -> str:
         raw = (envelope.original_content or envelope.content).replace(b"\r\n", b"\n")
         self._box.add(raw)
-        self.received += 1
+        message = BytesParser(policy=default).parsebytes(raw)
+        self.messages.append((list(envelope.rcpt_tos), message))
         # strip(): a folded Subject unfolds with the fold's leading space.
-        subject = str(BytesHeaderParser(policy=default).parsebytes(raw)["Subject"] or "").strip()
-        self._printer(f"📧 to {', '.join(envelope.rcpt_tos)} : {subject}")
+        subject = str(message["Subject"] or "").strip()
+        self._printer(f"📧 to {printable(', '.join(envelope.rcpt_tos))} : {printable(subject)}")
         return "250 2.0.0 Kept in the demo's Maildir"
 
 

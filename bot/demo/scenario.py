@@ -1,36 +1,32 @@
-"""The demo's script: real mail over SMTP to the ingress, each effect awaited in the database.
+"""The demo's mail steps: real mail over SMTP to the ingress, each effect awaited until delivered.
 
-Each step freezes the demo clock at its own instant (chronological: an open
-Tuesday morning, then a closed Saturday), sends one mail with smtplib, and
-polls until the mail is processed and every mail it caused has left the outbox
-(the sink has it by then: the outbox marks a row sent only after the sink's 250).
-A step whose outcome differs from what the desk's rules say is reported, and
-the demo exits 1.
+A step sends one mail with smtplib (the ingress answers 250 once it is committed),
+waits until the pipeline has processed it and every mail and Slack post it caused
+has been delivered (bot/demo/settle.py), then reads back what happened. A step
+whose outcome differs from what the desk's rules say is reported, and the demo
+exits 1.
 """
 
 from __future__ import annotations
 
 import asyncio
 import smtplib
-import time
-from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
 from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid
+from functools import partial
+from datetime import datetime
 
-from sqlalchemy import func, select
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 
-from bot.demo.clock import DemoClock
-from bot.demo.desk import ASA, JOHN, STOCKHOLM, STRANGER, SUPPORT, Person
+from bot.demo.context import DemoContext, DemoStep
+from bot.demo.desk import SUPPORT, Person
 from storage.models import OutboxRow, RawMessage
-
-STEP_TIMEOUT_S = 30.0
 
 
 @dataclass(frozen=True)
-class Step:
+class MailStep:
     title: str
     at: datetime
     sender: Person
@@ -40,37 +36,11 @@ class Step:
     expect_templates: tuple[str, ...] = ()  # mails the desk must send
     headers: dict[str, str] = field(default_factory=dict)
 
-
-def steps(reference: str) -> list[Step]:
-    """The script; ``reference`` is the seeded ticket John replies to."""
-    tuesday = datetime(2026, 3, 10, 10, 15, tzinfo=STOCKHOLM)
-    saturday = datetime(2026, 3, 14, 11, 0, tzinfo=STOCKHOLM)
-    return [
-        Step("A new case by mail from a registered contact", tuesday, ASA, "Exporten till Excel stannar på 80 %",
-             "Hej!\n\nNär jag exporterar månadsrapporten till Excel stannar det på 80 %.\n\nMvh Åsa",
-             "processed", ("portal_redirect",)),
-        Step("A mail from an unknown sender", tuesday.replace(minute=20), STRANGER, "Fråga om licenser",
-             "Hej, hur många licenser ingår i ert avtal?\n\nKim", "processed", ("unknown_sender",)),
-        Step("An out-of-office auto-reply", tuesday.replace(minute=25), ASA, "Automatiskt svar: Frånvarande",
-             "Jag är på semester till och med 20 mars.", "dropped",
-             headers={"Auto-Submitted": "auto-replied", "X-Autoreply": "yes"}),
-        Step(f"A reply on ticket {reference} during opening hours", tuesday.replace(minute=30), JOHN,
-             f"Re: [{reference}] Export to Excel stops at 80 %",
-             "Hi,\n\nHere is the log you asked for: the export stops after row 65,536.\n\nJohn", "processed"),
-        Step(f"A reply on ticket {reference} out of hours", saturday, JOHN,
-             f"Re: [{reference}] Export to Excel stops at 80 %",
-             "One more thing: the CSV export stops too.\n\nJohn", "processed", ("out_of_hours",)),
-    ]
+    def step(self) -> DemoStep:
+        return DemoStep(self.title, self.at, partial(run_mail_step, self))
 
 
-@dataclass
-class StepResult:
-    state: str
-    reason: str
-    mails: list[tuple[str, str, str | None]]  # (template, state, last error)
-
-
-def compose(step: Step) -> EmailMessage:
+def compose(step: MailStep) -> EmailMessage:
     message = EmailMessage()
     message["From"] = step.sender.address
     message["To"] = SUPPORT
@@ -89,72 +59,34 @@ def send(port: int, message: EmailMessage) -> None:
         smtp.send_message(message)
 
 
-class Scenario:
-    """Runs the steps against a started service."""
+async def run_mail_step(step: MailStep, demo: DemoContext) -> bool:
+    message = compose(step)
+    demo.say(f"      ✉  {step.sender.address} → {SUPPORT}: {step.subject}")
+    mark = await demo.settler.mark()
+    await asyncio.to_thread(send, demo.settings.smtp_ingress.port, message)
+    await demo.settler.delivered(mark, ready=partial(_processed, message["Message-ID"]))
+    state, reason, mails = await asyncio.to_thread(_outcome, demo, message["Message-ID"], mark.outbox_id)
+    demo.say(f"      → {state}: {reason}")
+    sent = tuple(template for template, row_state, _ in mails if row_state == "sent")
+    failed = [f"{template}: {error}" for template, row_state, error in mails if row_state == "failed"]
+    if state == step.expect_state and sent == step.expect_templates and not failed:
+        return True
+    failures = f"; failed: {'; '.join(failed)}" if failed else ""
+    demo.say(f"      ✗ expected {step.expect_state} with {list(step.expect_templates) or 'no mail'}, "
+             f"got {state} with {list(sent) or 'no mail'}{failures}")
+    return False
 
-    def __init__(self, sessions: sessionmaker[Session], clock: DemoClock, calendar, ingress_port: int,
-                 say: Callable[[str], None]):
-        self._sessions = sessions
-        self._clock = clock
-        self._calendar = calendar
-        self._port = ingress_port
-        self._say = say
 
-    async def run(self, script: list[Step]) -> bool:
-        """Run every step; True when each ended as expected."""
-        ok = True
-        for number, step in enumerate(script, start=1):
-            ok &= await self._step(number, len(script), step)
-        self._clock.release()
-        return ok
+def _processed(message_id: str, session: Session) -> bool:
+    state = session.execute(select(RawMessage.state).where(RawMessage.message_id == message_id)).scalar()
+    return state not in (None, "received")
 
-    async def _step(self, number: int, total: int, step: Step) -> bool:
-        self._clock.freeze(step.at)
-        local = step.at.astimezone(STOCKHOLM)
-        if self._calendar.is_open(step.at):
-            state = "desk open"
-        else:
-            state = f"desk closed until {self._calendar.next_opening(step.at).astimezone(STOCKHOLM):%a %d %b %H:%M}"
-        self._say(f"\n[{number}/{total}] {local:%a %d %b %Y %H:%M} ({state}) — {step.title}")
-        message = compose(step)
-        self._say(f"      ✉  {step.sender.address} → {SUPPORT}: {step.subject}")
-        outbox_before = await asyncio.to_thread(self._last_outbox_id)
-        await asyncio.to_thread(send, self._port, message)
-        result = await self._wait(lambda: self._settled(message["Message-ID"], outbox_before))
-        self._say(f"      → {result.state}: {result.reason}")
-        return self._check(step, result)
 
-    def _check(self, step: Step, result: StepResult) -> bool:
-        sent = tuple(template for template, state, _ in result.mails if state == "sent")
-        failed = [f"{template}: {error}" for template, state, error in result.mails if state == "failed"]
-        if result.state == step.expect_state and sent == step.expect_templates and not failed:
-            return True
-        failures = f"; failed: {'; '.join(failed)}" if failed else ""
-        self._say(f"      ✗ expected {step.expect_state} with {list(step.expect_templates) or 'no mail'}, "
-                  f"got {result.state} with {list(sent) or 'no mail'}{failures}")
-        return False
-
-    async def _wait(self, probe: Callable[[], StepResult | None]) -> StepResult:
-        deadline = time.monotonic() + STEP_TIMEOUT_S
-        while (result := await asyncio.to_thread(probe)) is None:
-            if time.monotonic() > deadline:
-                raise TimeoutError(f"the step's effects did not show within {STEP_TIMEOUT_S:g} s")
-            await asyncio.sleep(0.02)  # polling interval, not a synchronisation delay
-        return result
-
-    def _last_outbox_id(self) -> int:
-        with self._sessions() as session:
-            return session.execute(select(func.coalesce(func.max(OutboxRow.id), 0))).scalar_one()
-
-    def _settled(self, message_id: str, outbox_after: int) -> StepResult | None:
-        """The mail's outcome once it is processed and its mails have left the outbox; else None."""
-        with self._sessions() as session:
-            raw = session.execute(select(RawMessage.state, RawMessage.reason)
-                                  .where(RawMessage.message_id == message_id)).first()
-            if raw is None or raw.state == "received":
-                return None
-            rows = session.execute(select(OutboxRow).where(OutboxRow.id > outbox_after, OutboxRow.kind == "email")
-                                   .order_by(OutboxRow.id)).scalars().all()
-        if any(row.state in ("pending", "sending") for row in rows):
-            return None
-        return StepResult(raw.state, raw.reason or "", [(r.payload["template"], r.state, r.last_error) for r in rows])
+def _outcome(demo: DemoContext, message_id: str, outbox_after: int) -> tuple[str, str, list[tuple]]:
+    """The mail's state and reason, and the mails the step sent: (template, state, last error)."""
+    with demo.sessions() as session:
+        raw = session.execute(select(RawMessage.state, RawMessage.reason)
+                              .where(RawMessage.message_id == message_id)).one()
+        rows = session.execute(select(OutboxRow).where(OutboxRow.id > outbox_after, OutboxRow.kind == "email")
+                               .order_by(OutboxRow.id)).scalars().all()
+    return raw.state, raw.reason or "", [(row.payload["template"], row.state, row.last_error) for row in rows]

@@ -110,11 +110,13 @@ class SlackStandin:
         usergroups: Mapping[str, Iterable[str]] | None = None,
         channels: Mapping[str, Mapping[str, Any]] | None = None,
         printer: Callable[[str], None] | None = None,
+        mrkdwn: Callable[[str], str] | None = None,
         host: str = "127.0.0.1",
         port: int = 0,
     ) -> None:
         self.tokens = tuple(tokens)
-        self.printer = printer
+        self.printer, self.mrkdwn = printer, mrkdwn
+        self._shown: dict[tuple[str, str], str] = {}  # (channel, ts) → the message as last printed
         self.host, self.port = host, port
         self._space = _Workspace(channels={k: dict(v) for k, v in (channels or {}).items()},
                                  usergroups={k: list(v) for k, v in (usergroups or {}).items()})
@@ -362,14 +364,25 @@ class SlackStandin:
                 loop.call_soon_threadsafe(_settle, future)
 
     def _print(self, call: RecordedCall) -> None:
-        if self.printer is None or not call.ok:
+        if self.printer is None or not call.ok or self._unchanged(call):
             return
-        text = format_call(call.method, call.params)
+        text = format_call(call.method, call.params, self.mrkdwn)
         if text is not None:
             try:
                 self.printer(text)
             except Exception:  # a broken printer must not break the API
                 log.exception("stand-in printer failed")
+
+
+    def _unchanged(self, call: RecordedCall) -> bool:
+        """Whether ``call`` is an update that shows nothing new: a card is printed once per change."""
+        if call.method not in ("chat.postMessage", "chat.update"):
+            return False
+        key = (str(call.params.get("channel")), str(call.params.get("ts") or call.response.get("ts")))
+        shown = _render_message(call.params)
+        unchanged = call.method == "chat.update" and self._shown.get(key) == shown
+        self._shown[key] = shown
+        return unchanged
 
 
 def _settle(future: asyncio.Future) -> None:
@@ -642,18 +655,28 @@ _METHODS: dict[str, Callable[[_Workspace, dict[str, Any]], dict[str, Any]]] = {
 # -- rendering for a terminal ------------------------------------------------------
 
 
-def format_call(method: str, params: Mapping[str, Any]) -> str | None:
-    """A readable rendering of a post, update, reaction or view; None for calls not worth showing."""
+def _unescape(text: str) -> str:
+    return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+
+
+def format_call(method: str, params: Mapping[str, Any], mrkdwn: Callable[[str], str] | None = None) -> str | None:
+    """A readable rendering of a post, update, reaction or view; None for calls not worth showing.
+
+    ``mrkdwn`` renders a text object's escaped mrkdwn (bot/devtools/mrkdwn_terminal.py
+    for the demo); by default it is only unescaped.
+    """
+    mrkdwn = mrkdwn or _unescape
     channel = params.get("channel", "?")
     if method == "chat.postMessage":
         thread = params.get("thread_ts")
         head = f"↳ #{channel} thread {thread}" if thread else f"#{channel}"
-        text = head + "\n" + _render_message(params)
+        text = head + "\n" + _render_message(params, mrkdwn)
         return _indent(text) if thread else text
     if method == "chat.update":
-        return f"✎ #{channel} {params.get('ts')} updated\n" + _render_message(params)
+        return f"✎ #{channel} {params.get('ts')} updated\n" + _render_message(params, mrkdwn)
     if method == "chat.postEphemeral":
-        return f"👁 #{channel} (only <@{params.get('user')}> sees this)\n" + _render_message(params)
+        viewer = mrkdwn(f"<@{params.get('user')}>")
+        return f"👁 #{channel} (only {viewer} sees this)\n" + _render_message(params, mrkdwn)
     if method == "chat.delete":
         return f"🗑 #{channel} {params.get('ts')} deleted"
     if method == "files.completeUploadExternal":
@@ -665,38 +688,39 @@ def format_call(method: str, params: Mapping[str, Any]) -> str | None:
     if method in ("views.open", "views.push", "views.update", "views.publish"):
         view = params.get("view") if isinstance(params.get("view"), dict) else {}
         title = _unescape((view.get("title") or {}).get("text", "home tab"))
-        return f"▣ {method}: {title}\n{_render_blocks(view.get('blocks') or [])}".rstrip()
+        return f"▣ {method}: {title}\n{_render_blocks(view.get('blocks') or [], mrkdwn)}".rstrip()
     return None
 
 
-def _render_message(params: Mapping[str, Any]) -> str:
+def _render_message(params: Mapping[str, Any], mrkdwn: Callable[[str], str] = _unescape) -> str:
     blocks = params.get("blocks")
     if isinstance(blocks, list) and blocks:
-        return _render_blocks(blocks)
-    return _unescape(str(params.get("text", "")))
+        return _render_blocks(blocks, mrkdwn)
+    return mrkdwn(str(params.get("text", "")))
 
 
-def _render_blocks(blocks: list[Any]) -> str:
-    return "\n".join(line for block in blocks if isinstance(block, dict) for line in _render_block(block))
+def _render_blocks(blocks: list[Any], mrkdwn: Callable[[str], str]) -> str:
+    return "\n".join(line for block in blocks if isinstance(block, dict) for line in _render_block(block, mrkdwn))
 
 
-def _render_block(block: dict[str, Any]) -> list[str]:
+def _render_block(block: dict[str, Any], mrkdwn: Callable[[str], str]) -> list[str]:
     kind = block.get("type")
+    text = lambda obj: _text(obj, mrkdwn)  # noqa: E731
     if kind == "header":
-        return [f"== {_text(block.get('text'))} =="]
+        return [f"== {text(block.get('text'))} =="]
     if kind == "section":
-        lines = [_text(block["text"])] if block.get("text") else []
+        lines = [text(block["text"])] if block.get("text") else []
         for item in block.get("fields") or []:
-            label, _, value = _text(item).partition("\n")
-            lines.append(f"{label.strip('*')}: {value.replace(chr(10), ' / ')}")
+            label, _, value = _text(item, _unescape).partition("\n")
+            lines.append(f"{mrkdwn(label.strip('*'))}: {mrkdwn(value).replace(chr(10), ' / ')}")
         return lines
     if kind == "context":
-        return ["  " + " · ".join(_text(e) for e in block.get("elements") or [] if "text" in e)]
+        return ["  " + " · ".join(text(e) for e in block.get("elements") or [] if "text" in e)]
     if kind == "actions":
         return [" ".join(_control(e) for e in block.get("elements") or [])]
     if kind == "input":
         element = block.get("element") or {}
-        return [f"[{_text(block.get('label'))}: {element.get('initial_value', '')}]"]
+        return [f"[{text(block.get('label'))}: {element.get('initial_value', '')}]"]
     if kind == "divider":
         return ["────"]
     return [f"[{kind}]"]
@@ -707,12 +731,11 @@ def _control(element: dict[str, Any]) -> str:
     return f"[{label} ▾]" if element.get("type", "").endswith("select") or element.get("type") == "overflow" else f"[{label}]"
 
 
-def _text(obj: Any) -> str:
-    return _unescape(obj.get("text", "")) if isinstance(obj, dict) else ""
-
-
-def _unescape(text: str) -> str:
-    return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+def _text(obj: Any, mrkdwn: Callable[[str], str] = _unescape) -> str:
+    if not isinstance(obj, dict):
+        return ""
+    # plain_text is shown as typed; only mrkdwn text objects carry *bold*, links and mentions.
+    return (mrkdwn if obj.get("type") == "mrkdwn" else _unescape)(obj.get("text", ""))
 
 
 def _indent(text: str) -> str:

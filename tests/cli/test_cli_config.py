@@ -18,9 +18,19 @@ def check(tmp_path, text: str | None = None, env: dict | None = None):
 
 
 def test_a_good_configuration_is_ok(tmp_path):
-    result = check(tmp_path, '[imap]\nenabled = true\nlease_s = 45\n')
+    env = {"SUPPORTBOT_IMAP_PASSWORD": "imap-secret", "SUPPORTBOT_DESK_SECRET_KEY": "desk-secret"}
+    result = check(tmp_path, '[imap]\nenabled = true\nhost = "mail.vendor.se"\nusername = "support"\nlease_s = 45\n'
+                             '[http]\npublic_base_url = "https://support.vendor.se/"\n', env=env)
     assert (result.exit_code, result.stdout, result.stderr) == (0, "configuration OK\n", "")
-    assert check(tmp_path).stdout == "configuration OK\n"  # no file: the built-in defaults
+
+
+def test_the_built_in_defaults_need_a_secret_key_and_receive_nothing(tmp_path):
+    result = check(tmp_path)  # no file
+    assert (result.exit_code, result.stdout) == (2, "")
+    assert result.stderr.startswith("supportbot: config error: desk.secret_key: required when http.enabled")
+    result = check(tmp_path, env={"SUPPORTBOT_DESK_SECRET_KEY": "desk-secret"})
+    assert (result.exit_code, result.stdout) == (0, "configuration OK\n")
+    assert result.stderr.startswith("supportbot: config warning: imap.enabled, smtp_ingress.enabled")
 
 
 def test_a_wrong_setting_is_one_line_naming_it_and_exit_2(tmp_path):
@@ -36,7 +46,7 @@ def test_a_wrong_setting_is_one_line_naming_it_and_exit_2(tmp_path):
 def test_the_hours_file_is_checked_too(tmp_path):
     bad = tmp_path / "hours.toml"
     bad.write_text('[[deviation]]\ndate = 2026-09-18\nstart = "13:00"\nend = "11:00"\n', encoding="utf-8")
-    result = check(tmp_path, f'[hours]\ndeviations_file = "{bad}"\n')
+    result = check(tmp_path, f'[hours]\ndeviations_file = "{bad}"\n', env={"SUPPORTBOT_DESK_SECRET_KEY": "k"})
     assert (result.exit_code, result.stdout) == (2, "")
     assert result.stderr == f"supportbot: config error: {bad} line 4: end 11:00 is before start 13:00\n"
 

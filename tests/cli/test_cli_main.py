@@ -86,6 +86,8 @@ DB_COMMANDS = {
     "contact forget": ["contact", "forget", "asa@kund.se"], "oncall list": ["oncall", "list"],
     "sla report": ["sla", "report", "--from", "2026-03-01", "--to", "2026-03-31"], "survey report": ["survey", "report"],
     "report": ["report", "--json"],
+    "ticket list": ["ticket", "list"], "ticket show": ["ticket", "show", "TC-2026-00001"],
+    "ticket export": ["ticket", "export", "--from", "2026-03-01", "--to", "2026-03-31"],
 }
 
 
