@@ -90,7 +90,6 @@ async def run_demo(base: Path, *, once: bool, log_format: str, verbose: bool, sa
         await service.wait_until_up()
         say(_banner(base, ports, standin.base_url, reference))
         say(f"  history      {history} past cases imported from {base / HISTORY_NAME} (`supportbot ticket import`)")
-        scenario = Scenario(runtime.sessions, clock, runtime.services["calendar"], ports.smtp_ingress, say)
         try:
             ok = await _until(_run_steps(demo, script(reference)), interrupted)
         except (TimeoutError, OSError, smtplib.SMTPException, aiohttp.ClientError) as exc:
