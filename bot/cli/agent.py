@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import click
 
-from bot.app.runtime import Runtime
 from bot.cli.context import CliContext, fail, pass_cli
 from bot.cli.session import Refused, in_session, put
 from bot.cli.terminal import printable
@@ -100,7 +99,7 @@ def sync(cli: CliContext) -> None:
     settings = cli.settings.slack
     if not settings.line_usergroups:
         fail("slack.line_usergroups is not set: no user groups to sync from")
-    runtime = Runtime(cli.settings)
+    runtime = cli.runtime()
     try:
         report = sync_agents(runtime.sessions, make_sync_web_client(settings), settings.line_usergroups,
                              runtime.clock())

@@ -8,7 +8,6 @@ from sqlalchemy.exc import SQLAlchemyError
 from bot.cli.context import CliContext, database_error, fail, pass_cli
 from bot.cli.session import Refused, contact_line, counts_text, dump, in_session, put
 from bot.cli.terminal import printable
-from bot.app.runtime import Runtime
 from bot.desk.directory_changes import deauthorise_contact, find_organisation, upsert_contact
 from bot.desk.directory_views import contact_view, list_contacts, ticket_counts
 from bot.domain.directory import fields
@@ -134,7 +133,7 @@ def export(cli: CliContext, email: str) -> None:
 
     if "@" not in email:
         fail(f"not an e-mail address: {email!r}")
-    runtime = Runtime(cli.settings)
+    runtime = cli.runtime()
     try:
         document = export_person(runtime.sessions, email, runtime.clock())
     finally:

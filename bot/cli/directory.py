@@ -6,7 +6,6 @@ import json
 
 import click
 
-from bot.app.runtime import Runtime
 from bot.cli.context import CliContext, pass_cli
 from bot.cli.terminal import printable, safe_json
 from bot.desk.directory_import import ImportReport, import_file
@@ -41,7 +40,7 @@ def import_(cli: CliContext, file, dry_run: bool, prune: bool, skip_invalid: boo
     --skip-invalid. Importing the same file again changes nothing.
     """
     data = file.read()
-    runtime = Runtime(cli.settings)
+    runtime = cli.runtime()
     try:
         with runtime.sessions() as session:
             report = import_file(session, data, runtime.clock(), encoding=encoding,

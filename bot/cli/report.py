@@ -30,7 +30,6 @@ def report(cli: CliContext, first: datetime | None, last: datetime | None, html_
     Without --html, --png or --json the HTML goes to report-FROM-TO.html in the current folder.
     Paths written are printed (on stderr with --json, so stdout stays JSON).
     """
-    from bot.app.runtime import Runtime
     from bot.desk.reports import build_report
     from bot.domain.hours.calendar import calendar_from_settings
     from bot.domain.hours.day_rules import HoursError
@@ -41,7 +40,7 @@ def report(cli: CliContext, first: datetime | None, last: datetime | None, html_
         calendar = calendar_from_settings(settings.hours)
     except HoursError as exc:
         fail(f"config error: {exc}")
-    runtime = Runtime(settings)
+    runtime = cli.runtime()
     try:
         period = _period(first, last, runtime.clock(), calendar.tz, settings.report.trend_weeks)
         with runtime.sessions() as session:

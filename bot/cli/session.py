@@ -16,7 +16,6 @@ from typing import Any, TypeVar
 import click
 from sqlalchemy.orm import Session
 
-from bot.app.runtime import Runtime
 from bot.cli.context import CliContext, fail
 from bot.cli.terminal import printable, safe_json
 
@@ -29,7 +28,7 @@ class Refused(Exception):
 
 def in_session(cli: CliContext, work: Callable[[Session, datetime], T]) -> T:
     """``work(session, now)``, committed; Refused ends the command (exit 1)."""
-    runtime = Runtime(cli.settings)
+    runtime = cli.runtime()
     try:
         with runtime.sessions() as session:
             result = work(session, runtime.clock())

@@ -7,7 +7,6 @@ import sys
 
 import click
 
-from bot.app.runtime import Runtime
 from bot.cli.context import CliContext, fail, pass_cli
 from bot.cli.terminal import printable
 from bot.cli.ticket import ticket
@@ -26,7 +25,7 @@ def import_(cli: CliContext, path: str, dry_run: bool, as_json: bool) -> None:
     """
     from bot.desk.history_import import import_history
 
-    runtime = Runtime(cli.settings)
+    runtime = cli.runtime()
     try:
         with click.open_file(path, encoding="utf-8") as lines:
             report = import_history(runtime.sessions, lines, prefix=cli.settings.desk.reference_prefix,
@@ -58,7 +57,7 @@ def search(cli: CliContext, words: tuple[str, ...], status: str | None, organisa
     """Full-text search over every ticket's subject and messages, best first."""
     from bot.desk.memory import search as search_cases
 
-    runtime = Runtime(cli.settings)
+    runtime = cli.runtime()
     try:
         with runtime.sessions() as session:
             cases = search_cases(session, " ".join(words), status=status, organisation=organisation, limit=limit)
@@ -83,7 +82,7 @@ def similar(cli: CliContext, reference: str | None, text: str | None, limit: int
     if bool(reference) == bool(text):
         fail("give a ticket reference or --text, not both")
     minimum = 0.0 if everything else cli.settings.memory.similar_min_score
-    runtime = Runtime(cli.settings)
+    runtime = cli.runtime()
     try:
         with runtime.sessions() as session:
             if reference:

@@ -22,6 +22,9 @@ METHOD_SCOPES = {
     "users_info": {"users:read", "users:read.email"},
     "users_lookupByEmail": {"users:read.email"},
     "usergroups_users_list": {"usergroups:read"},  # the on-call group, and the line groups of `agent sync`
+    # Slack's current upload flow (files.upload is retired): the weekly report's chart.
+    "files_getUploadURLExternal": {"files:write"},
+    "files_completeUploadExternal": {"files:write"},
 }
 EVENT_SCOPES = {"message.channels": {"channels:history"}, "message.groups": {"groups:history"},
                 "reaction_added": {"reactions:read"}, "app_home_opened": set()}
