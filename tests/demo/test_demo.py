@@ -146,7 +146,7 @@ def test_demo_keeps_running_answers_your_own_mail_and_stops_on_ctrl_c(tmp_path):
         with smtplib.SMTP("127.0.0.1", port, timeout=10) as client:
             client.sendmail("you@example.org", ["support@vendor.example"],
                             "From: you@example.org\nSubject: Hej\n\nTestar supportbot")
-        poll_until(lambda: "📧 to you@example.org : " in output(), what="the answer to your own mail")
+        poll_until(lambda: "📧 to you@example.org : " in output(), timeout=60, what="the answer to your own mail")
         process.send_signal(signal.SIGINT)
         assert process.wait(timeout=20) == 0
         assert output().rstrip().endswith(f"⏹  Stopped: the desk shut down. Its database, log and sent mail stay "
