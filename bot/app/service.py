@@ -39,7 +39,8 @@ from datetime import timedelta
 from bot.app.http_server import HttpServer, ops_routes
 from bot.mail.imap_poller import ImapPoller
 from bot.mail.mailbox_lease import LeasedPoller, MailboxLease
-from bot.jobs.outbox_worker import Deliverer, OutboxWorker, RetryPolicy
+from bot.jobs.outbox import Deliverer, RetryPolicy, by_kind
+from bot.jobs.outbox_worker import OutboxWorker
 from bot.app.logging_setup import SecretMask, secret_values
 from bot.app.metrics import Metrics
 from bot.app.runtime import Runtime
@@ -47,43 +48,22 @@ from bot.app.supervisor import Component, Supervisor, ThreadComponent
 
 log = logging.getLogger("supportbot.service")
 
-# Outbox kinds the Slack desk delivers; see ``slack_deliverers``.
-SLACK_KINDS = ("slack.card", "slack.timeline", "slack.audit", "slack.alert", "slack.inquiry", "slack.survey",
-               "slack.dm", "slack.sla_alert", "slack.customer_reply", "slack.report")
-
-
 def build_deliverers(runtime: Runtime, metrics: Metrics | None = None) -> dict[str, Deliverer]:
-    """One deliverer per outbox kind. The worker claims only these kinds; other rows wait, durable."""
+    """One deliverer per outbox kind, the kinds as the deliverers declare them (bot/jobs/outbox.py,
+    ``by_kind``). The worker claims only these kinds; other rows wait, durable (Slack's while
+    ``slack.enabled`` is false)."""
     from bot.mail.deliverer import EmailDeliverer
     from bot.mail.smtp_sender import SmtpSender
     from bot.rendering.email import TemplateRenderer
 
     settings = runtime.settings
-    renderer = TemplateRenderer.from_settings(settings)
-    deliverers: dict[str, Deliverer] = {
-        "email": EmailDeliverer(settings, renderer, SmtpSender(settings.smtp), runtime.clock),
-    }
-    deliverers.update(slack_deliverers(runtime, metrics))
-    return deliverers
+    deliverers = by_kind(EmailDeliverer(settings, TemplateRenderer.from_settings(settings),
+                                        SmtpSender(settings.smtp), runtime.clock))
+    if settings.slack.enabled:
+        from bot.slack.deliverers import slack_deliverers
 
-
-def slack_deliverers(runtime: Runtime, metrics: Metrics | None = None) -> dict[str, Deliverer]:
-    """A deliverer for each of ``SLACK_KINDS`` when ``slack.enabled``; else none (the rows wait, durable)."""
-    if not runtime.settings.slack.enabled:
-        return {}
-    from bot.slack.deliverers.sla import SlaDeliverer
-    from bot.slack.client import make_sync_web_client
-    from bot.slack.deliverers.customer import SlackCustomerDeliverer
-    from bot.slack.deliverers.report import ReportDeliverer
-    from bot.slack.deliverers.staff import SlackDeliverer
-
-    on_error = (lambda method: metrics.slack_api_errors.labels(method, "api").inc()) if metrics else (lambda m: None)
-    settings, calendar = runtime.settings, runtime.services["calendar"]
-    client = make_sync_web_client(settings.slack, wait_in_client=False)
-    deliverers = SlackDeliverer(settings, client, calendar, runtime.clock, on_error=on_error).deliverers()
-    deliverers.update(SlaDeliverer(settings, client, calendar, runtime.clock).deliverers())
-    deliverers.update(SlackCustomerDeliverer(settings, client, calendar, runtime.clock, on_error=on_error).deliverers())
-    deliverers.update(ReportDeliverer(settings, client, calendar, runtime.clock, on_error=on_error).deliverers())
+        on_error = (lambda method: metrics.slack_api_errors.labels(method, "api").inc()) if metrics else (lambda m: None)
+        deliverers.update(slack_deliverers(settings, runtime.services["calendar"], runtime.clock, on_error))
     return deliverers
 
 

@@ -17,44 +17,17 @@ from __future__ import annotations
 import logging
 import random
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Protocol
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.jobs.retry_policy import next_retry_delay
 from bot.jobs.claim_keeper import ClaimKeeper
+from bot.jobs.outbox import Deliverer, GiveUp, RetryLater, RetryPolicy
 from storage.models import OutboxRow, Ticket
 from storage.repositories import events, outbox, slack_queue
 from storage.repositories.outbox_keys import fit_key
 
 log = logging.getLogger("supportbot.outbox")
-
-
-class RetryLater(Exception):
-    """A temporary delivery failure: try the row again later (``after`` seconds, when the far side said so)."""
-
-    def __init__(self, message: str, after: float | None = None):
-        super().__init__(message)
-        self.after = after
-
-
-class GiveUp(Exception):
-    """A permanent delivery failure: never retry this row."""
-
-
-class Deliverer(Protocol):
-    """Delivers one row's payload; returns a JSON-able result; raises RetryLater or GiveUp."""
-
-    def __call__(self, row: OutboxRow, session: Session) -> dict | None: ...
-
-
-@dataclass(frozen=True)
-class RetryPolicy:
-    base_s: float = 30.0
-    max_s: float = 3600.0
-    horizon_s: float = 2 * 86400.0
 
 
 class OutboxWorker:
@@ -122,8 +95,7 @@ class OutboxWorker:
         if (now - row.created_at).total_seconds() > self._policy.horizon_s:
             self._fail(session, row, f"gave up after {row.attempts} attempts: {error}")
             return
-        delay = after if after is not None else next_retry_delay(
-            row.attempts, self._policy.base_s, self._policy.max_s, self._rng)
+        delay = after if after is not None else self._policy.delay(row.attempts, self._rng)
         outbox.mark_retry(session, row.id, self.worker_id, now + timedelta(seconds=delay), error)
         log.warning("outbox %s %s: temporary failure, retry in %.0f s: %s", row.kind, row.id, delay, error)
 

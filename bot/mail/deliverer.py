@@ -19,7 +19,7 @@ from bot.app.config import Settings
 from bot.domain.mail.mailboxes import is_mailbox
 from bot.mail.compose import compose_message
 from bot.mail.smtp_sender import PermanentDeliveryError, SmtpSender, TemporaryDeliveryError
-from bot.jobs.outbox_worker import GiveUp, RetryLater
+from bot.jobs.outbox import GiveUp, RetryLater
 from bot.rendering.email import RenderError, TemplateMissingError, TemplateRenderer
 from storage.models import OutboxRow, Ticket, TicketMessage
 from storage.repositories import events, slack_queue
@@ -32,6 +32,8 @@ INVALID_ROW = (KeyError, TypeError, ValueError, AttributeError)
 
 class EmailDeliverer:
     """Turns a queued mail into an SMTP transaction; the ticket records what was sent."""
+
+    KINDS = {"email": "__call__"}
 
     def __init__(self, settings: Settings, renderer: TemplateRenderer, sender: SmtpSender,
                  clock: Callable[[], datetime]):

@@ -6,7 +6,7 @@ import random
 
 import pytest
 
-from bot.jobs.retry_policy import next_retry_delay
+from bot.jobs.outbox import next_retry_delay
 
 
 class _Extremes(random.Random):

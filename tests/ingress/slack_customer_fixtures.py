@@ -26,6 +26,7 @@ from bot.devtools.slack_standin import APP_ID, TEAM_ID
 from bot.slack.client import make_sync_web_client
 from bot.slack.deliverers.customer import SlackCustomerDeliverer
 from bot.slack.deliverers.staff import SlackDeliverer
+from bot.jobs.outbox import by_kind
 from bot.jobs.outbox_worker import OutboxWorker
 from storage.models import AutoreplyLog, Contact, Inquiry, Organisation, Ticket, TicketMessage
 from tests.ingress.slack_fixtures import OPEN, SIGNING_SECRET, STAFF, STOCKHOLM, Harness, SlackEnv, event
@@ -104,8 +105,8 @@ class CustomerEnv(SlackEnv):
         """Deliver every due Slack row (cards, threads, notices, customer replies) to the stand-in."""
         settings = self.settings
         client = make_sync_web_client(settings.slack)
-        deliverers = SlackDeliverer(settings, client, self.calendar, self.clock).deliverers()
-        deliverers |= SlackCustomerDeliverer(settings, client, self.calendar, self.clock).deliverers()
+        deliverers = by_kind(SlackDeliverer(settings, client, self.calendar, self.clock),
+                             SlackCustomerDeliverer(settings, client, self.calendar, self.clock))
         worker = OutboxWorker(self.sessions, deliverers, self.clock, worker_id="test", rng=random.Random(0))
         while worker.run_once():
             pass

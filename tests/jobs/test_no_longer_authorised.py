@@ -8,6 +8,7 @@ from bot.desk.directory_changes import deauthorise_contact
 from bot.devtools.slack_standin import SlackStandin  # noqa: F401  (the fixture's type)
 from bot.slack.client import make_sync_web_client
 from bot.slack.deliverers.staff import SlackDeliverer
+from bot.jobs.outbox import by_kind
 from bot.jobs.outbox_worker import OutboxWorker
 from tests.handlers.conftest import OPEN, mail, make_desk  # noqa: F401  (fixture)
 from tests.jobs.test_outbox_slack import STAFF, Clock, agent, deliver, slack_desk, standin, ticket_of  # noqa: F401
@@ -20,7 +21,7 @@ def test_the_inquiry_notice_of_a_deauthorised_contact_says_so(make_desk, standin
                             "staff_channel": STAFF, "min_post_interval_s": 0})
     deliverer = SlackDeliverer(desk.settings, make_sync_web_client(desk.settings.slack), desk.services["calendar"],
                                Clock(OPEN))
-    worker = OutboxWorker(session_factory, deliverer.deliverers(), Clock(OPEN), worker_id="w")
+    worker = OutboxWorker(session_factory, by_kind(deliverer), Clock(OPEN), worker_id="w")
     outcome = desk.receive(mail(sender="Ex Admin <former@kund.se>", subject="Ny fråga"))
     assert "unauthorised contact former@kund.se" in outcome.decisions
     desk.receive(mail(sender="Kim Okänd <kim@elsewhere.example>", subject="Fråga"))

@@ -10,7 +10,8 @@ import pytest
 from bot.app.config import Settings, SmtpSettings
 from bot.mail.deliverer import EmailDeliverer
 from bot.mail.smtp_sender import SmtpSender
-from bot.jobs.outbox_worker import OutboxWorker, RetryPolicy
+from bot.jobs.outbox import RetryPolicy
+from bot.jobs.outbox_worker import OutboxWorker
 from storage.repositories.mail_queue import queue_email
 from bot.rendering.email import TemplateRenderer
 from storage.models import OutboxRow, TicketEvent, TicketMessage

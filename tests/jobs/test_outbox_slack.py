@@ -13,6 +13,7 @@ from bot.app.config import Settings
 from bot.devtools.slack_standin import SlackStandin
 from bot.slack.client import make_sync_web_client
 from bot.slack.deliverers.staff import SlackDeliverer
+from bot.jobs.outbox import by_kind
 from bot.jobs.outbox_worker import OutboxWorker
 from bot.desk.staff_actions import Desk
 from storage.models import Agent, Inquiry, OutboxRow, Ticket
@@ -45,7 +46,7 @@ def slack_desk(make_desk, standin, session_factory):
     # As the service builds it: a 429 or 5xx reschedules the row instead of sleeping in the client.
     client = make_sync_web_client(desk.settings.slack, wait_in_client=False)
     deliverer = SlackDeliverer(desk.settings, client, desk.services["calendar"], clock)
-    desk.worker = OutboxWorker(session_factory, deliverer.deliverers(), clock, worker_id="slack",
+    desk.worker = OutboxWorker(session_factory, by_kind(deliverer), clock, worker_id="slack",
                                rng=random.Random(0))
     desk.clock = clock
     desk.staff = Desk(session_factory, desk.settings, desk.services["calendar"], clock)
@@ -218,7 +219,7 @@ def test_inquiry_notice_then_open_as_ticket_anyway(make_desk, standin, session_f
                             "staff_channel": STAFF, "min_post_interval_s": 0})
     clock = Clock(OPEN)
     deliverer = SlackDeliverer(desk.settings, make_sync_web_client(desk.settings.slack), desk.services["calendar"], clock)
-    worker = OutboxWorker(session_factory, deliverer.deliverers(), clock, worker_id="w")
+    worker = OutboxWorker(session_factory, by_kind(deliverer), clock, worker_id="w")
     desk.receive(mail(subject="Ny fråga: <!channel>"))
     while worker.run_once():
         pass

@@ -11,6 +11,7 @@ from bot.devtools.slack_standin import SlackStandin
 from bot.slack.client import make_sync_web_client
 from bot.slack.deliverers.staff import SlackDeliverer
 from bot.slack.deliverers.sla import SlaDeliverer
+from bot.jobs.outbox import by_kind
 from bot.jobs.outbox_worker import OutboxWorker
 from bot.rendering.email import TemplateRenderer
 from tests.jobs.test_sla_monitor import ALERTS, STAFF, World, local
@@ -36,8 +37,8 @@ class SlackWorld(World):
         slack = {"bot_token": standin.token, "api_base_url": standin.base_url, **sections.pop("slack", {})}
         super().__init__(sessions, slack=slack, **sections)
         client = make_sync_web_client(self.settings.slack)
-        kinds = {**SlackDeliverer(self.settings, client, self.calendar, self.clock).deliverers(),
-                 **SlaDeliverer(self.settings, client, self.calendar, self.clock).deliverers()}
+        kinds = by_kind(SlackDeliverer(self.settings, client, self.calendar, self.clock),
+                        SlaDeliverer(self.settings, client, self.calendar, self.clock))
         self.worker = OutboxWorker(sessions, kinds, self.clock, worker_id="test", rng=random.Random(0))
 
     def deliver(self) -> None:

@@ -13,6 +13,7 @@ from sqlalchemy import select
 from bot.app.config import Settings
 from bot.devtools.slack_standin import SlackStandin
 from bot.domain.hours.calendar import BusinessCalendar
+from bot.jobs.outbox import by_kind
 from bot.jobs.outbox_worker import OutboxWorker
 from bot.jobs.weekly_report import WeeklyReport, post_due_at
 from bot.slack.client import make_sync_web_client
@@ -88,7 +89,7 @@ def test_the_post_is_one_message_with_three_figures_and_the_chart(session_factor
         settings = settings_for(standin)
         WeeklyReport(session_factory, settings, BusinessCalendar(), clock).tick()
         client = make_sync_web_client(settings.slack, wait_in_client=False)
-        worker = OutboxWorker(session_factory, ReportDeliverer(settings, client, BusinessCalendar(), clock).deliverers(),
+        worker = OutboxWorker(session_factory, by_kind(ReportDeliverer(settings, client, BusinessCalendar(), clock)),
                               clock, worker_id="w", rng=random.Random(0))
         assert worker.run_once() == 1 and worker.run_once() == 0
         [upload] = standin.uploaded_files()

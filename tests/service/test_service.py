@@ -9,7 +9,8 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from bot.app.config import Settings
 from bot.app.runtime import Runtime
-from bot.app.service import SLACK_KINDS, Service, build_deliverers
+from bot.app.service import Service, build_deliverers
+from bot.slack.deliverers import KINDS as SLACK_KINDS
 from storage import migrate
 from storage.models import OutboxRow
 from storage.repositories import outbox
@@ -113,7 +114,7 @@ def test_the_outbox_worker_leaves_kinds_it_cannot_deliver_pending(tmp_path):
         outbox.enqueue(session, "slack.alert", "alert:test", {"text": "for the Slack desk"}, runtime.clock())
         session.commit()
     service = Service(runtime)
-    assert set(build_deliverers(runtime)) == {"email"}  # Slack disabled: slack_deliverers() adds nothing
+    assert set(build_deliverers(runtime)) == {"email"}  # Slack disabled: no Slack deliverer
     try:
         with LoopThread() as loop:
             loop.call(service.start())

@@ -10,7 +10,6 @@ The bot must be a member of the customer channel: ``not_in_channel`` and
 
 from __future__ import annotations
 
-from collections.abc import Callable
 
 from sqlalchemy.orm import Session
 
@@ -24,8 +23,7 @@ KIND = "slack.customer_reply"
 class SlackCustomerDeliverer(SlackDeliverer):
     """The Slack deliverer's client, pacing and error mapping, for the one kind customers see."""
 
-    def deliverers(self) -> dict[str, Callable[[OutboxRow, Session], dict | None]]:
-        return {KIND: self.customer_reply}
+    KINDS = {KIND: "customer_reply"}
 
     def customer_reply(self, row: OutboxRow, session: Session) -> dict:
         payload = row.payload

@@ -10,12 +10,11 @@ same picture) and streamed from a temporary file.
 from __future__ import annotations
 
 import tempfile
-from collections.abc import Callable
 from pathlib import Path
 
 from sqlalchemy.orm import Session
 
-from bot.jobs.outbox_worker import GiveUp
+from bot.jobs.outbox import GiveUp
 from bot.rendering.charts import chart_png
 from bot.slack.deliverers.staff import SlackDeliverer
 from bot.slack.text import escape_mrkdwn
@@ -26,8 +25,7 @@ from storage.models import OutboxRow
 class ReportDeliverer(SlackDeliverer):
     """A SlackDeliverer (client, pacing, error mapping) for the one kind ``slack.report``."""
 
-    def deliverers(self) -> dict[str, Callable[[OutboxRow, Session], dict | None]]:
-        return {"slack.report": self.weekly}
+    KINDS = {"slack.report": "weekly"}
 
     def weekly(self, row: OutboxRow, session: Session) -> dict:
         payload = row.payload

@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session, aliased
 from bot.slack.blocks.card import POST_DEFAULTS
 from bot.slack.deliverers.staff import SlackDeliverer
 from bot.slack.blocks.sla import AlertLine, build_sla_message
-from bot.jobs.outbox_worker import GiveUp
+from bot.jobs.outbox import GiveUp
 from bot.jobs.sla_notify import card_url
 from storage.models import Agent, Organisation, OutboxRow, SlaAlert, Ticket
 from storage.repositories import outbox
@@ -33,14 +33,13 @@ log = logging.getLogger("supportbot.sla")
 
 
 class SlaDeliverer(SlackDeliverer):
-    """``deliverers()`` maps the two SLA kinds to their methods (merged with SlackDeliverer's by the service).
+    """``KINDS`` maps the two SLA kinds to their methods (``by_kind`` merges them with SlackDeliverer's).
 
     A SlackDeliverer for its client, pacing and error handling; ``alert`` here is
     the SLA alert with buttons, not the plain alerts-channel post.
     """
 
-    def deliverers(self) -> dict[str, Callable[[OutboxRow, Session], dict | None]]:
-        return {"slack.sla_alert": self.alert, "slack.dm": self.dm}
+    KINDS = {"slack.sla_alert": "alert", "slack.dm": "dm"}
 
     def alert(self, row: OutboxRow, session: Session) -> dict:
         payload = row.payload

@@ -22,7 +22,7 @@ from bot.slack.blocks.card import POST_DEFAULTS, build_audit_line, build_card, b
     build_timeline_message
 from bot.slack.text import escape_mrkdwn
 from bot.slack.views import InquiryView
-from bot.jobs.outbox_worker import GiveUp, RetryLater
+from bot.jobs.outbox import GiveUp, RetryLater
 from bot.desk.card_view import card_view
 from storage.models import Contact, Inquiry, Organisation, OutboxRow, Ticket
 
@@ -51,7 +51,7 @@ class ChannelPacer:
 
 
 class SlackDeliverer:
-    """One object, one method per outbox kind; ``deliverers()`` maps kinds to them."""
+    """One object, one method per outbox kind; ``KINDS`` names them (bot/jobs/outbox.py, ``by_kind``)."""
 
     def __init__(self, settings: Settings, client: WebClient, calendar, clock: Callable[[], datetime],
                  pacer: ChannelPacer | None = None, on_error: Callable[[str], None] = lambda method: None):
@@ -62,9 +62,8 @@ class SlackDeliverer:
         self._pacer = pacer or ChannelPacer(settings.slack.min_post_interval_s)
         self._on_error = on_error
 
-    def deliverers(self) -> dict[str, Callable[[OutboxRow, Session], dict | None]]:
-        return {"slack.card": self.card, "slack.timeline": self.timeline, "slack.audit": self.audit,
-                "slack.alert": self.alert, "slack.inquiry": self.inquiry, "slack.survey": self.survey}
+    KINDS = {"slack.card": "card", "slack.timeline": "timeline", "slack.audit": "audit", "slack.alert": "alert",
+             "slack.inquiry": "inquiry", "slack.survey": "survey"}
 
     # -- kinds ------------------------------------------------------------------------------
 
