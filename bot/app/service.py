@@ -13,7 +13,7 @@ Shutdown (SIGTERM/SIGINT) goes in stages within ``desk.shutdown_grace_s``: the
 edges stop accepting (SMTP ingress closes its socket, the poller leaves IDLE),
 the intake worker processes what the edges already handed over, the outbox
 worker finishes the row in hand, and the HTTP listeners go last so /healthz
-(on the operators' listener, bot/app/http_server.py) reports the shutdown. Anything
+(on the operators' listener, bot/app/health.py) reports the shutdown. Anything
 unfinished at the deadline is safe: stored mail is swept at the next start and a
 claimed outbox row is retried when its lease ends.
 
@@ -26,344 +26,80 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import os
-import queue
-import signal
-import socket
-import threading
-import time
 from collections import Counter
 from collections.abc import Callable, Iterable
-from datetime import timedelta
 
+from bot.app.deliverers import build_deliverers
+from bot.app.health import Health
 from bot.app.http_server import HttpServer, ops_routes
-from bot.mail.imap_poller import ImapPoller
-from bot.mail.mailbox_lease import LeasedPoller, MailboxLease
-from bot.jobs.outbox import Deliverer, RetryPolicy, by_kind
-from bot.jobs.outbox_worker import OutboxWorker
 from bot.app.logging_setup import SecretMask, secret_values
 from bot.app.metrics import Metrics
 from bot.app.runtime import Runtime
-from bot.app.supervisor import Component, Supervisor, ThreadComponent
+from bot.app.signals import stop_on_signals
+from bot.app.supervisor import Supervisor
+from bot.intake.mail_worker import IntakeWorker
+from bot.jobs.components import Component
+from bot.jobs.outbox import Deliverer
+from bot.jobs.outbox_loop import outbox_loop
+from bot.jobs.schedule import periodic_jobs
+from bot.mail.imap_component import PollerComponent, imap_component
+from bot.mail.smtp_component import smtp_component
 
 log = logging.getLogger("supportbot.service")
-
-def build_deliverers(runtime: Runtime, metrics: Metrics | None = None) -> dict[str, Deliverer]:
-    """One deliverer per outbox kind, the kinds as the deliverers declare them (bot/jobs/outbox.py,
-    ``by_kind``). The worker claims only these kinds; other rows wait, durable (Slack's while
-    ``slack.enabled`` is false)."""
-    from bot.mail.deliverer import EmailDeliverer
-    from bot.mail.smtp_sender import SmtpSender
-    from bot.rendering.email import TemplateRenderer
-
-    settings = runtime.settings
-    deliverers = by_kind(EmailDeliverer(settings, TemplateRenderer.from_settings(settings),
-                                        SmtpSender(settings.smtp), runtime.clock))
-    if settings.slack.enabled:
-        from bot.slack.deliverers import slack_deliverers
-
-        on_error = (lambda method: metrics.slack_api_errors.labels(method, "api").inc()) if metrics else (lambda m: None)
-        deliverers.update(slack_deliverers(settings, runtime.services["calendar"], runtime.clock, on_error))
-    return deliverers
-
-
-def slack_component(runtime: Runtime) -> Component:
-    """The agents' desk in Slack: the Bolt app (Socket Mode, or HTTP mode on our server)."""
-    from bot.slack.runner import make_slack_component
-    from bot.desk.staff_actions import Desk
-
-    desk = Desk(runtime.sessions, runtime.settings, runtime.services["calendar"], runtime.clock)
-    return make_slack_component(runtime.settings, desk, runtime.sessions, runtime.clock)
-
-
-def periodic_jobs(runtime: Runtime, metrics: Metrics | None = None) -> list[Component]:
-    """Clock-driven work: the SLA monitor (every ``sla.monitor_interval_s``), auto-close and retention (hourly),
-    the agent sync (every ``slack.agent_sync_interval_s``) when line user groups are set, and the weekly
-    report post (looked for every minute, when ``report.enabled`` and ``slack.enabled``)."""
-    from bot.jobs.auto_close import auto_close
-    from bot.jobs.periodic import PeriodicJob
-    from bot.jobs.retention import RetentionJob
-    from bot.jobs.sla_monitor import SlaMonitor
-
-    settings, calendar = runtime.settings, runtime.services["calendar"]
-    monitor = SlaMonitor(runtime.sessions, settings, calendar, runtime.clock)
-
-    def sla_tick() -> object:
-        report = monitor.tick()
-        if metrics is not None:  # the alerts this replica recorded; a sum over replicas counts each once
-            metrics.sla_warnings.inc(report.alerts["warning"])
-            metrics.sla_breaches.inc(report.alerts["breach"])
-        return report
-
-    def close_waiting() -> object:
-        return auto_close(runtime.sessions, settings, calendar, runtime.clock())
-
-    jobs = [PeriodicJob("sla_monitor", settings.sla.monitor_interval_s, sla_tick),
-            PeriodicJob("auto_close", 3600.0, close_waiting),
-            RetentionJob(runtime.sessions, runtime.services["attachments"], settings.desk.retention_days,
-                         runtime.clock)]
-    if settings.slack.enabled and settings.slack.line_usergroups:
-        jobs.append(PeriodicJob("agent_sync", settings.slack.agent_sync_interval_s, agent_sync(runtime)))
-    if settings.report.enabled and settings.slack.enabled:
-        from bot.jobs.weekly_report import CHECK_INTERVAL_S, WeeklyReport
-
-        weekly = WeeklyReport(runtime.sessions, settings, calendar, runtime.clock)
-        jobs.append(PeriodicJob("weekly_report", CHECK_INTERVAL_S, weekly.tick))
-    return jobs
-
-
-def agent_sync(runtime: Runtime):
-    """The roster kept in step with the line user groups (`slack.line_usergroups`)."""
-    from bot.slack.agent_sync import AgentSync
-    from bot.slack.client import make_sync_web_client
-
-    slack = runtime.settings.slack
-    return AgentSync(runtime.sessions, make_sync_web_client(slack), slack.line_usergroups, runtime.clock)
-
-
-class IntakeWorker(ThreadComponent):
-    """The one thread that runs the pipeline: ids from the edges in arrival order, plus the sweeps.
-
-    Mail left ``received`` (stored by a process that died before processing it,
-    or handed over and lost with a crashed batch) is swept up: all of it at start
-    and whenever this replica takes the mailbox lease over (``sweep_soon``: the
-    last holder's stored mail waited for the minute's sweep before), and every
-    ``sweep_interval_s`` what has waited ``orphaned_after_s`` (mail another
-    replica took in by SMTP and died with), never what a live worker just got.
-    """
-
-    name = "intake"
-    stop_order = 1
-
-    def __init__(self, processor, on_done: Callable[[Counter], None], *, sweep_interval_s: float = 15.0,
-                 orphaned_after_s: float = 10.0):
-        self._processor = processor
-        self._on_done = on_done
-        self._sweep_s = sweep_interval_s
-        self._orphaned_after = timedelta(seconds=orphaned_after_s)
-        self._queue: queue.Queue[list[int] | str | None] = queue.Queue()
-
-    def submit(self, ids: Iterable[int]) -> None:
-        """Hand over stored mail (thread-safe; the edges call this after their commit)."""
-        self._queue.put(list(ids))
-
-    def sweep_soon(self) -> None:
-        """Sweep all stored, unprocessed mail next (thread-safe): this replica took the mailbox over."""
-        self._queue.put(_SWEEP)
-
-    def stop(self) -> None:
-        self._queue.put(None)  # after everything the edges handed over before they stopped
-
-    def run_blocking(self) -> None:
-        self._sweep()  # at start, and after a crash: the crashed batch is still `received`
-        next_sweep = time.monotonic() + self._sweep_s
-        while True:
-            try:
-                ids = self._queue.get(timeout=max(0.0, next_sweep - time.monotonic()))
-            except queue.Empty:
-                self._sweep(self._orphaned_after)
-                next_sweep = time.monotonic() + self._sweep_s
-                continue
-            if ids is None:
-                self._drain()
-                return
-            if ids == _SWEEP:
-                self._sweep()
-                continue
-            self._on_done(self._processor.process_ids(ids))
-
-    def _sweep(self, older_than: timedelta | None = None) -> None:
-        counts = self._processor.process_pending(older_than=older_than)
-        if counts:
-            log.info("intake sweep: %s", ", ".join(f"{n} {what}" for what, n in sorted(counts.items())))
-        self._on_done(counts)
-
-    def _drain(self) -> None:
-        while True:
-            try:
-                ids = self._queue.get_nowait()
-            except queue.Empty:
-                return
-            if ids and ids != _SWEEP:
-                self._on_done(self._processor.process_ids(ids))
-
-
-_SWEEP = "sweep"  # on the intake queue: sweep everything stored now
-
-
-class OutboxLoop(ThreadComponent):
-    """Delivers due outbox rows: at once when woken, else every ``idle_s``."""
-
-    name = "outbox"
-    stop_order = 2
-
-    def __init__(self, worker: OutboxWorker, *, idle_s: float = 0.5):
-        self._worker = worker
-        self._idle_s = idle_s
-        self._stopping = threading.Event()
-        self.wake = threading.Event()
-
-    def run_blocking(self) -> None:
-        while not self._stopping.is_set():
-            # One row per claim: at shutdown only the row in hand is finished,
-            # and none sits claimed (unsent) until its lease runs out.
-            if self._worker.run_once(limit=1):
-                continue
-            self.wake.wait(self._idle_s)
-            self.wake.clear()
-
-    def stop(self) -> None:
-        self._stopping.set()
-        self.wake.set()
-
-
-class _StampedEvent(threading.Event):
-    """A threading.Event that remembers when it was last set (for the IMAP lag metric)."""
-
-    set_at = 0.0
-
-    def set(self) -> None:
-        self.set_at = time.monotonic()
-        super().set()
-
-
-class TrackedPoller(ImapPoller):
-    """The IMAP poller, plus what ``supportbot_imap_sync_lag_seconds`` needs (see bot/app/metrics.py)."""
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.connected = _StampedEvent()
-        self.started_at = time.monotonic()
-        self.last_fetch_at: float | None = None
-
-    def fetch_new(self, client, uidvalidity: int) -> int:
-        stored = super().fetch_new(client, uidvalidity)
-        self.last_fetch_at = time.monotonic()
-        return stored
-
-    def sync_lag_s(self) -> float:
-        fetched = self.last_fetch_at
-        if self.connected.is_set() and fetched is not None and fetched >= self.connected.set_at:
-            return 0.0
-        return time.monotonic() - (fetched if fetched is not None else self.started_at)
-
-
-class PollerComponent(ThreadComponent):
-    """The IMAP poller, polling only while this replica holds the mailbox's lease."""
-
-    name = "imap"
-    stop_order = 0
-
-    def __init__(self, poller: TrackedPoller, lease: MailboxLease, on_taken: Callable[[], None] | None = None):
-        self.poller = poller
-        self.leased = LeasedPoller(poller, lease, on_taken)
-
-    def run_blocking(self) -> None:
-        self.leased.run()
-
-    def stop(self) -> None:
-        self.leased.stop()
-
-    def is_up(self) -> bool:
-        # A standby is healthy while it can reach the lease: another replica polls.
-        if self.leased.role == "standby":
-            return self.leased.last_error is None
-        return self.poller.connected.is_set()
-
-    @property
-    def last_error(self) -> str | None:
-        return self.leased.last_error or self.poller.last_error
-
-    def sync_lag_s(self) -> float:
-        """The poller's lag; 0 on a standby (the lease holder's figure is the one to watch)."""
-        return 0.0 if self.leased.role == "standby" else self.poller.sync_lag_s()
-
-
-class SmtpIngressComponent:
-    name = "smtp_ingress"
-    stop_order = 0
-
-    def __init__(self, ingress):
-        self._ingress = ingress
-        self._stopping = asyncio.Event()
-        self._up = False
-
-    async def run(self) -> None:
-        await self._ingress.start()
-        self._up = True
-        try:
-            await self._stopping.wait()
-        finally:
-            self._up = False
-            await self._ingress.stop()
-
-    def stop(self) -> None:
-        self._stopping.set()
-
-    def is_up(self) -> bool:
-        return self._up
 
 
 class Service:
     """Builds the components from settings and runs them under a :class:`Supervisor`.
 
-    ``extra_components`` is where more supervised parts join (the Slack app, as
-    an intake edge: ``stop_order = 0``); ``http.add_routes`` adds endpoints.
+    ``extra_components`` is where more supervised parts join; ``http.add_routes`` adds endpoints.
     """
 
     def __init__(self, runtime: Runtime, *, metrics: Metrics | None = None,
                  deliverers: dict[str, Deliverer] | None = None, extra_components: Iterable[Component] = ()):
-        settings = runtime.settings
+        settings, sessions, clock = runtime.settings, runtime.sessions, runtime.clock
         self.runtime = runtime
         self.metrics = metrics or Metrics()
-        worker = OutboxWorker(
-            runtime.sessions, deliverers if deliverers is not None else build_deliverers(runtime, self.metrics),
-            runtime.clock,
-            worker_id=f"{socket.gethostname()}:{os.getpid()}",
-            policy=RetryPolicy(settings.smtp.retry_base_s, settings.smtp.retry_max_s, settings.smtp.retry_horizon_s),
-            lease=timedelta(seconds=settings.outbox.claim_lease_s),
-        )
-        self.outbox = OutboxLoop(worker)
+        if deliverers is None:
+            deliverers = build_deliverers(runtime, self.metrics)
+        self.outbox = outbox_loop(settings, sessions, deliverers, clock)
         self.intake = IntakeWorker(runtime.intake, self._after_intake)
-        self.http = HttpServer("http", settings.http.host, settings.http.port) if settings.http.enabled else None
-        self.ops = (HttpServer("ops", settings.ops.host, settings.ops.port, ops_routes(self.health, self.metrics))
-                    if settings.ops.enabled else None)
-        self._mask = SecretMask(secret_values(settings))
-        self.poller: TrackedPoller | None = None
+        components: list[Component] = [self.intake, self.outbox]
+        if settings.smtp_ingress.enabled:
+            components.append(smtp_component(settings.smtp_ingress, sessions, clock, self._stored("smtp")))
         self.poller_component: PollerComponent | None = None
-        self._components: list[Component] = [self.intake, self.outbox, *self._edges(), *periodic_jobs(runtime, self.metrics),
-                                             *extra_components]
-        slack = slack_component(runtime) if settings.slack.enabled else None
-        if slack is not None:
-            self._components.append(slack)
+        if settings.imap.enabled:
+            self.poller_component = imap_component(settings.imap, sessions, clock, self._stored("imap"),
+                                                   on_taken=self.intake.sweep_soon)
+            components.append(self.poller_component)
+        components += [*periodic_jobs(runtime, self.metrics), *extra_components]
+        slack = None
+        if settings.slack.enabled:  # the agents' desk: Bolt in Socket Mode, or HTTP mode on our server
+            from bot.desk.staff_actions import Desk
+            from bot.slack.agent_sync import agent_sync_job
+            from bot.slack.runner import make_slack_component
+
+            desk = Desk(sessions, settings, runtime.services["calendar"], clock)
+            slack = make_slack_component(settings, desk, sessions, clock)
+            if settings.slack.line_usergroups:
+                components.append(agent_sync_job(sessions, settings.slack, clock))
+            components.append(slack)
+        self.http = HttpServer("http", settings.http.host, settings.http.port) if settings.http.enabled else None
         if self.http is not None:
             from bot.web.routes import lifecycle_routes
 
             self.http.add_routes(lifecycle_routes(runtime))
             if slack is not None:
                 self.http.add_routes(slack.routes())  # /slack/events in HTTP mode; none in Socket Mode
-            self._components.append(self.http)
-        if self.ops is not None:
-            self._components.append(self.ops)
-        self._supervisor = Supervisor(self._components, on_restart=self._count_restart)
-        self.metrics.bind(runtime.sessions, runtime.clock, self.component_health,
+            components.append(self.http)
+        if settings.ops.enabled:
+            components.append(HttpServer("ops", settings.ops.host, settings.ops.port,
+                                         ops_routes(self.health, self.metrics)))
+        self._supervisor = Supervisor(
+            components, on_restart=lambda name: self.metrics.component_restarts.labels(name).inc())
+        self._health = Health(self._supervisor, SecretMask(secret_values(settings)))
+        self.metrics.bind(sessions, clock, self._health.components,
                           self.poller_component.sync_lag_s if self.poller_component else None,
                           calendar=runtime.services["calendar"])
-
-    def _edges(self) -> list[Component]:
-        from bot.mail.smtp_ingress import IngressHandler, SmtpIngress
-
-        settings, runtime = self.runtime.settings, self.runtime
-        edges: list[Component] = []
-        if settings.smtp_ingress.enabled:
-            handler = IngressHandler(settings.smtp_ingress, runtime.sessions, runtime.clock, self._stored("smtp"))
-            edges.append(SmtpIngressComponent(SmtpIngress(settings.smtp_ingress, handler)))
-        if settings.imap.enabled:
-            self.poller = TrackedPoller(settings.imap, runtime.sessions, runtime.clock, on_stored=self._stored("imap"))
-            lease = MailboxLease(runtime.sessions, self.poller.mailbox, settings.imap.lease_s)
-            self.poller_component = PollerComponent(self.poller, lease, on_taken=self.intake.sweep_soon)
-            edges.append(self.poller_component)
-        return edges
 
     def _stored(self, source: str) -> Callable[[list[int]], None]:
         def on_stored(ids: list[int]) -> None:
@@ -376,41 +112,12 @@ class Service:
         if sum(counts.values()):
             self.outbox.wake.set()  # answers and alerts were just queued
 
-    def _count_restart(self, name: str) -> None:
-        self.metrics.component_restarts.labels(name).inc()
-
-    # -- health ----------------------------------------------------------------
-
-    def component_health(self) -> dict[str, dict]:
-        """The supervisor's report, each ``last_error`` through the logs' secret mask (an exception's
-        text can quote a password or a token, and /healthz is read by more people than the logs)."""
-        report = self._supervisor.health()
-        for status in report.values():
-            if status["last_error"]:
-                status["last_error"] = self._mask.mask(status["last_error"])
-        return report
-
     def health(self) -> dict:
-        """The /healthz document: ``status`` is ``ok`` when every enabled component is up."""
-        components = self.component_health()
-        if self._supervisor.stopping:
-            status = "stopping"
-        else:
-            status = "ok" if all(c["up"] for c in components.values()) else "degraded"
-        enabled = set(components)
-        disabled = [name for name in ("smtp_ingress", "imap", "http", "ops") if name not in enabled]
-        return {"status": status, "components": components, "disabled": disabled}
+        """The /healthz document (bot/app/health.py)."""
+        return self._health.document()
 
     async def wait_until_up(self, timeout: float = 15.0) -> None:
-        """Return once every component is up; TimeoutError naming the ones that are not."""
-        deadline = time.monotonic() + timeout
-        while (health := self.health())["status"] != "ok":
-            if time.monotonic() > deadline:
-                down = {name: c["last_error"] for name, c in health["components"].items() if not c["up"]}
-                raise TimeoutError(f"components not up after {timeout:g} s: {down}")
-            await asyncio.sleep(0.02)
-
-    # -- lifecycle -------------------------------------------------------------
+        await self._health.wait_until_up(timeout)
 
     async def start(self) -> None:
         """Start every component on the running loop."""
@@ -439,15 +146,3 @@ class Service:
         restore()
         return await self.stop()
 
-
-def stop_on_signals(event: asyncio.Event) -> Callable[[], None]:
-    """Set ``event`` on SIGTERM/SIGINT; return a function that restores the default handlers."""
-    loop = asyncio.get_running_loop()
-
-    def received(name: str) -> None:
-        log.info("%s received, shutting down", name)
-        event.set()
-
-    for sig in (signal.SIGTERM, signal.SIGINT):
-        loop.add_signal_handler(sig, received, sig.name)
-    return lambda: [loop.remove_signal_handler(sig) for sig in (signal.SIGTERM, signal.SIGINT)]

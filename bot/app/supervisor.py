@@ -5,7 +5,7 @@ exception is a crash), ``stop()`` (ask ``run`` to return soon) and a
 ``stop_order``; optionally ``is_up()`` (it can tell it is not working, e.g. a
 poller without a connection) and ``last_error`` (its own report). Blocking
 loops (the IMAP poller, the intake and outbox workers) run in their own daemon
-threads through :class:`ThreadComponent`, not in the loop's default executor:
+threads through :class:`bot.jobs.components.ThreadComponent`, not in the loop's default executor:
 they live as long as the process, and the executor's handful of threads is
 needed by short ``to_thread`` calls (the SMTP ingress's commits, /metrics).
 
@@ -18,68 +18,14 @@ from __future__ import annotations
 import asyncio
 import logging
 import random
-import threading
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any
+
+from bot.jobs.components import Component
 
 log = logging.getLogger("supportbot.supervisor")
-
-
-class Component(Protocol):
-    """What the supervisor runs. ``stop_order``: lower numbers stop first."""
-
-    name: str
-    stop_order: int
-
-    async def run(self) -> None: ...
-
-    def stop(self) -> None: ...
-
-
-class ThreadComponent:
-    """Base for a blocking ``run_blocking()`` loop; subclasses make ``stop()`` end it."""
-
-    name = "thread"
-    stop_order = 1
-
-    def run_blocking(self) -> None:
-        raise NotImplementedError
-
-    def stop(self) -> None:
-        raise NotImplementedError
-
-    async def run(self) -> None:
-        await run_in_thread(self.run_blocking, self.name)
-
-
-def run_in_thread(target: Callable[[], Any], name: str) -> asyncio.Future:
-    """Run ``target`` in a new daemon thread; the future settles when it returns or raises."""
-    loop = asyncio.get_running_loop()
-    future: asyncio.Future = loop.create_future()
-
-    def settle(result: Any, error: BaseException | None) -> None:
-        if future.done():
-            return
-        if error is not None:
-            future.set_exception(error)
-        else:
-            future.set_result(result)
-
-    def main() -> None:
-        try:
-            result, error = target(), None
-        except BaseException as exc:  # handed to the loop, where the supervisor reports it
-            result, error = None, exc
-        try:
-            loop.call_soon_threadsafe(settle, result, error)
-        except RuntimeError:
-            pass  # the loop is already closed: the process is exiting
-
-    # Daemon: a thread stuck past the shutdown grace must not keep the process alive.
-    threading.Thread(target=main, name=name, daemon=True).start()
-    return future
 
 
 @dataclass

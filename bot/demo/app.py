@@ -64,7 +64,8 @@ async def run_demo(base: Path, *, once: bool, log_format: str, verbose: bool, sa
     from bot.devtools.slack_standin import SlackStandin
     from bot.app.logging_setup import secret_values, setup_logging
     from bot.app.runtime import Runtime
-    from bot.app.service import Service, stop_on_signals
+    from bot.app.service import Service
+    from bot.app.signals import stop_on_signals
     from storage import migrate
 
     sink = await MailSink(base / "sent", say).start()

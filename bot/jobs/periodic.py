@@ -6,7 +6,7 @@ import logging
 import threading
 from collections.abc import Callable
 
-from bot.app.supervisor import ThreadComponent
+from bot.jobs.components import ThreadComponent
 
 log = logging.getLogger("supportbot.jobs")
 

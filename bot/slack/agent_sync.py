@@ -21,7 +21,10 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot.app.config import SlackSettings
 from bot.desk.roster import SlackMember, SyncReport, apply_sync, linked_slack_users
+from bot.jobs.periodic import PeriodicJob
+from bot.slack.client import make_sync_web_client
 
 log = logging.getLogger("supportbot.agents")
 
@@ -87,3 +90,10 @@ class AgentSync:
         except SyncFailed as exc:
             log.warning("agent sync from Slack user groups failed, nothing changed: %s", exc)
             return None
+
+
+def agent_sync_job(sessions: sessionmaker[Session], slack: SlackSettings, clock) -> PeriodicJob:
+    """The roster kept in step with the line user groups (``slack.line_usergroups``), every
+    ``slack.agent_sync_interval_s``."""
+    sync = AgentSync(sessions, make_sync_web_client(slack), slack.line_usergroups, clock)
+    return PeriodicJob("agent_sync", slack.agent_sync_interval_s, sync)

@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from bot.app.config import Settings
 from bot.intake.mail_runner import IntakeProcessor
-from bot.app.service import IntakeWorker
+from bot.intake.mail_worker import IntakeWorker
 from storage.models import RawMessage
 from storage.repositories import raw_messages
 from tests.handlers.conftest import mail

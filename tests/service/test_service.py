@@ -9,7 +9,8 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from bot.app.config import Settings
 from bot.app.runtime import Runtime
-from bot.app.service import Service, build_deliverers
+from bot.app.deliverers import build_deliverers
+from bot.app.service import Service
 from bot.slack.deliverers import KINDS as SLACK_KINDS
 from storage import migrate
 from storage.models import OutboxRow

@@ -6,7 +6,8 @@ import asyncio
 import random
 import threading
 
-from bot.app.supervisor import Supervisor, ThreadComponent
+from bot.app.supervisor import Supervisor
+from bot.jobs.components import ThreadComponent
 
 
 class FlakyComponent:

@@ -15,7 +15,6 @@ listed case would be slower than the post itself).
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
 from datetime import datetime
 
 from sqlalchemy import select
