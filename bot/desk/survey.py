@@ -1,4 +1,4 @@
-"""The survey invitation: one mail per ticket, when it closes, with a signed link per rating."""
+"""The survey: one invitation per ticket when it closes (a signed link per rating), and its one answer."""
 
 from __future__ import annotations
 
@@ -9,7 +9,11 @@ from sqlalchemy.orm import Session
 
 from bot.web.signing import survey_links
 from storage.models import Contact, SurveyResponse, Ticket, TicketParticipant
+from storage.repositories import events, slack_queue
 from storage.repositories.mail_queue import queue_email
+from storage.repositories.upsert import insert_ignoring_conflict
+
+COMMENT_MAX = 4000
 
 
 def recipient(session: Session, ticket: Ticket) -> tuple[str, str, str] | None:
@@ -41,3 +45,27 @@ def invite(session: Session, settings, ticket: Ticket, now: datetime) -> bool:
         key=f"survey-invitation:{ticket.id}", template="survey_invitation", lang=lang, to=[address], context=context,
         ticket=ticket, automatic=True,
     ) is not None
+
+
+def record_rating(session: Session, settings, ticket: Ticket, rating: int, comment: str | None, channel: str,
+                  now: datetime) -> bool:
+    """Store the one answer ``ticket`` may have and tell staff; False when it was already answered."""
+    if not 1 <= rating <= 5:
+        raise ValueError(f"rating must be 1–5, got {rating}")
+    comment = (comment or "").strip()[:COMMENT_MAX] or None
+    # The unique index decides, so two answers racing (two tabs, web and mail) store one.
+    new_id = insert_ignoring_conflict(session, SurveyResponse, {
+        "ticket_id": ticket.id, "rating": rating, "comment": comment, "channel": channel, "line": ticket.line,
+        "answered_at": now,
+    })
+    if new_id is None:
+        return False
+    events.record_event(session, ticket, "survey_answered", now, actor="customer", rating=rating, channel=channel)
+    slack = settings.slack
+    if slack.enabled:
+        said = f"survey: {rating}/5" + (f" — “{comment}”" if comment else "")
+        slack_queue.queue_audit(session, ticket, now, said, icon="⭐", key="survey")
+        if slack.survey_channel:
+            slack_queue.queue_survey_result(session, ticket, now, slack.survey_channel,
+                                            f"{ticket.reference} (line {ticket.line}): {said}")
+    return True

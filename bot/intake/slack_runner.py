@@ -24,7 +24,7 @@ from bot.intake import pipeline
 from bot.app.config import Settings
 from bot.domain.mail.inbound import InboundMessage
 from handlers.base import PipelineContext
-from handlers.slack_sender import channel_organisation
+from bot.desk.customer_channels import channel_organisation
 from storage.models import Contact
 from storage.repositories import outbox
 

@@ -20,7 +20,7 @@ from bot.web.portal.directory import DirectoryWebhook
 from bot.web.portal.webhook import PortalWebhook
 from bot.web.pages import PageRenderer
 from bot.web.survey_pages import LinkPages, SurveyPages
-from handlers.request_closure import request_closure
+from bot.desk.closure import request_closure
 from storage.models import Ticket
 
 

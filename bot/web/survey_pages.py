@@ -16,7 +16,7 @@ from sqlalchemy import select
 
 from bot.web.signing import BadToken, signer_from_settings
 from bot.web.pages import SECURITY_HEADERS, PageRenderer
-from handlers.survey_reply import record_rating
+from bot.desk.survey import record_rating
 from storage.models import SurveyResponse, Ticket
 
 
