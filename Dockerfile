@@ -7,7 +7,12 @@
 # /var/lib/supportbot; back it up together with the database (README, "Running
 # it in production"). Create or upgrade the schema first:
 #   docker run --rm -e SUPPORTBOT_DATABASE_URL=… supportbot supportbot db upgrade
-FROM python:3.11-slim
+#
+# The base is pinned by digest (the multi-architecture index of the tag), so a
+# rebuild gets the same operating system and Python until someone moves the pin
+# on purpose; the Python packages come from requirements.lock, exact versions
+# with their hashes.
+FROM python:3.11.15-slim-bookworm@sha256:b18992999dbe963a45a8a4da40ac2b1975be1a776d939d098c647482bcad5cba
 
 ENV PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
@@ -15,14 +20,21 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1
 
 WORKDIR /src
-# Only what the package needs (the build context also holds .venv and .git).
-COPY pyproject.toml README.md ./
+# The locked dependencies first, in their own layer: a change to the code does
+# not download them again. --require-hashes: a package whose bytes differ from
+# the lock's is refused.
+COPY requirements.lock ./
+RUN pip install --require-hashes -r requirements.lock
+# Only what the package needs (.dockerignore keeps .venv, .git and tests out).
+COPY pyproject.toml README.md LICENSE ./
 COPY bot ./bot
 COPY handlers ./handlers
 COPY storage ./storage
 COPY templates ./templates
-# The built-in templates are package data, installed next to `bot`.
-RUN pip install . && rm -rf /src
+# The project itself, resolving nothing: every dependency and the build back
+# end are already installed from the lock. The built-in templates are package
+# data, installed next to `bot`.
+RUN pip install --no-deps --no-build-isolation . && pip check && rm -rf /src
 
 # A fixed, unprivileged uid/gid, so volume permissions are predictable.
 RUN groupadd --system --gid 10001 supportbot \

@@ -5,16 +5,34 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 PYTEST_ARGS ?=
 
-.PHONY: install test soak demo run bench clean
+PIP    := $(BIN)/python -m pip --disable-pip-version-check
+# The tool that writes the lock files; only `make lock` needs it.
+UV_VERSION := 0.13.8
+LOCK_FLAGS := --python-version 3.11 --python-platform linux --generate-hashes --quiet $(UPGRADE)
+
+.PHONY: install lock test soak demo run bench clean
 
 install: $(STAMP)
 
-# Reinstall when the dependency list changes.
-$(STAMP): pyproject.toml
+# Exact versions with hashes from the lock (requirements-dev.lock: runtime and
+# tests), then the project itself without resolving anything; `pip check`
+# fails the install when pyproject.toml asks for something the lock lacks.
+# Reinstall when the dependency list or the lock changes.
+$(STAMP): pyproject.toml requirements-dev.lock
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check --upgrade pip
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[test]'
+	$(PIP) install --quiet --require-hashes -r requirements-dev.lock
+	$(PIP) install --quiet --no-deps --no-build-isolation -e .
+	$(PIP) check
 	touch $(STAMP)
+
+# Regenerate the locks after changing dependencies in pyproject.toml: keeps
+# every pin that still fits; `make lock UPGRADE=--upgrade` moves all to the
+# newest. requirements.lock is the service's (Dockerfile); the dev lock adds the
+# test tools on top of exactly the same runtime versions.
+lock: $(STAMP)
+	$(PIP) install --quiet uv==$(UV_VERSION)
+	$(BIN)/uv pip compile pyproject.toml requirements-build.in $(LOCK_FLAGS) -o requirements.lock
+	$(BIN)/uv pip compile pyproject.toml requirements-build.in --extra test -c requirements.lock $(LOCK_FLAGS) -o requirements-dev.lock
 
 test: $(STAMP)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)

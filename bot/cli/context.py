@@ -46,6 +46,13 @@ def fail(message: str, code: int = 2) -> NoReturn:
     raise SystemExit(code)
 
 
+def fail_lines(messages: list[str], code: int = 2) -> NoReturn:
+    """Each message on its own ``supportbot: …`` line on stderr, then exit with ``code``."""
+    for message in messages:
+        click.echo(f"supportbot: {message}", err=True)
+    raise SystemExit(code)
+
+
 def fail_config(error: ConfigError) -> NoReturn:
     """Every line of a configuration error, each as ``supportbot: config error: …``; exit 2."""
     for line in error.lines:

@@ -9,7 +9,7 @@ import click
 
 from bot.app.config import ConfigError
 from bot.app.runtime import Runtime
-from bot.cli.context import CliContext, fail_config, pass_cli
+from bot.cli.context import CliContext, fail_config, fail_lines, pass_cli
 
 log = logging.getLogger("supportbot.config")
 
@@ -20,9 +20,16 @@ def run(cli: CliContext) -> None:
     """Run the service: mail intake, outbox delivery, the public and ops listeners, until SIGTERM/SIGINT.
 
     A configuration that `supportbot config check` refuses stops it at once with
-    every error on its own line (exit 2, which the systemd unit does not restart).
+    every error on its own line (exit 2, which the systemd unit does not restart);
+    so does a listener whose address is taken (one line each, naming its settings).
     """
     runtime = prepared_runtime(cli)
+    from bot.app.listen_check import enabled_listeners, unbindable
+
+    taken = unbindable(enabled_listeners(runtime.settings))
+    if taken:
+        runtime.close()
+        fail_lines(taken)
     from bot.app.service import Service
 
     # Exit 0 also when the grace period ran out (the log says so): nothing is
