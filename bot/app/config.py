@@ -10,6 +10,7 @@ setting raises :class:`ConfigError` with one line that names it.
 from __future__ import annotations
 
 import os
+import re
 import tomllib
 from datetime import time
 from pathlib import Path
@@ -59,8 +60,37 @@ class DatabaseSettings(Section):
         return value
 
 
+# The URLs SQLAlchemy certainly opens, told apart without importing it (a light
+# command such as `supportbot hours status` must not pay for SQLAlchemy, issue 21):
+# SQLAlchemy's own URL pattern, one of these drivers and its DB-API module
+# installed. Anything else goes through SQLAlchemy for the exact message.
+_URL_PATTERN = re.compile(
+    r"""
+        (?P<name>[\w\+]+)://
+        (?:(?P<username>[^:/]*)(?::(?P<password>[^@]*))?@)?
+        (?:(?:\[(?P<ipv6host>[^/\?]+)\]|(?P<ipv4host>[^/:\?]+))?(?::(?P<port>[^/\?]*))?)?
+        (?:/(?P<database>[^\?]*))?
+    """,
+    re.X,
+)
+_KNOWN_DRIVERS = {"sqlite": "sqlite3", "sqlite+pysqlite": "sqlite3", "postgresql+psycopg": "psycopg"}
+
+
+def _certainly_usable(url: str) -> bool:
+    from importlib.util import find_spec
+
+    match = _URL_PATTERN.fullmatch(url)
+    if match is None or match["name"] not in _KNOWN_DRIVERS:
+        return False
+    if match["port"] is not None and not match["port"].isdigit():
+        return False
+    return find_spec(_KNOWN_DRIVERS[match["name"]]) is not None
+
+
 def database_url_problem(url: str) -> str | None:
     """Why SQLAlchemy cannot open ``url`` (parse, back end, driver), without quoting it; None when it can."""
+    if _certainly_usable(url):
+        return None
     from sqlalchemy.engine import make_url
     from sqlalchemy.exc import ArgumentError, NoSuchModuleError
 

@@ -148,7 +148,10 @@ def secret_values(settings: BaseModel) -> list[str]:
 
 def _url_password(url: str) -> list[str]:
     # The URL itself is mostly harmless (and a sqlite path is useful in logs);
-    # its password is the secret.
+    # its password is the secret. No "@", no password: no need to load SQLAlchemy
+    # to parse it (a light command such as `hours status` never imports it).
+    if "@" not in url:
+        return []
     from sqlalchemy.engine import make_url
 
     try:

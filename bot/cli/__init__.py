@@ -1,4 +1,4 @@
-"""`supportbot …`: the command line. Each command group lives in its own module."""
+"""`supportbot …`: the command line. Each command group lives in its own module, loaded when it runs."""
 
 from __future__ import annotations
 
@@ -8,9 +8,10 @@ import click
 
 from bot import __version__
 from bot.cli.context import CliContext, fail
+from bot.cli.lazy_group import LazyCommand, LazyGroup
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.option(
     "--config",
     "config_path",
@@ -32,49 +33,41 @@ def version() -> None:
     click.echo(f"supportbot {__version__}")
 
 
-def _register() -> None:
-    # Imported here so that `supportbot --help` lists every group and a broken
-    # optional group cannot hide the others behind an ImportError at start.
-    from bot.cli import agent as agent_cli
-    from bot.cli import config_cmd
-    from bot.cli import contact as contact_cli
-    from bot.cli import db as db_cli
-    from bot.cli import demo as demo_cli
-    from bot.cli import directory as directory_cli
-    from bot.cli import hours as hours_cli
-    from bot.cli import mail as mail_cli
-    from bot.cli import mail_inspect, mail_preview
-    from bot.cli import oncall as oncall_cli
-    from bot.cli import org as org_cli
-    from bot.cli import outbox as outbox_cli
-    from bot.cli import report as report_cli
-    from bot.cli import run as run_cli
-    from bot.cli import sla as sla_cli
-    from bot.cli import survey as survey_cli
-    from bot.cli import ticket as ticket_cli
-    from bot.cli import ticket_memory  # noqa: F401  (adds import/search/similar to the ticket group)
+# Each command group lives in its own module, imported only when that command
+# runs (bot/cli/lazy_group.py); the summary is the first paragraph of its help.
+_LAZY = {
+    "agent": LazyCommand("bot.cli.agent:agent", "Support agents: Slack users map to them by the e-mail in their Slack profile."),
+    "config": LazyCommand("bot.cli.config_cmd:config", "The configuration: check it, or print the reference of every setting."),
+    "contact": LazyCommand("bot.cli.contact:contact", "Contacts of customer organisations: who may open cases, and their personal data."),
+    "db": LazyCommand("bot.cli.db:db", "Database schema: create, upgrade, inspect."),
+    "demo": LazyCommand("bot.cli.demo:demo", "Run the desk locally with no accounts: mail in over SMTP, answers into a Maildir."),
+    "directory": LazyCommand("bot.cli.directory:directory", "The customer directory: the organisations and contacts who may open cases."),
+    "hours": LazyCommand("bot.cli.hours:hours", "Opening hours: open or closed, next opening, SLA due times, the calendar."),
+    "mail": LazyCommand(
+        "bot.cli.mail:mail", "Mail intake: fetch, import, inspect, quarantine.",
+        extras=("bot.cli.mail_preview:preview", "bot.cli.mail_inspect:inspect"),
+    ),
+    "oncall": LazyCommand(
+        "bot.cli.oncall:oncall",
+        "Who receives SLA alerts: shifts set here win over `oncall.rota`, which wins over `oncall.slack_usergroup`.",
+    ),
+    "org": LazyCommand("bot.cli.org:org", "Customer organisations (fill them with `supportbot directory import`)."),
+    "outbox": LazyCommand("bot.cli.outbox:outbox", "The outbox: everything the desk sends goes through it."),
+    "report": LazyCommand(
+        "bot.cli.report:report", "First-response SLA, response times, backlog, satisfaction and where the work comes from."
+    ),
+    "run": LazyCommand(
+        "bot.cli.run:run", "Run the service: mail intake, outbox delivery, the public and ops listeners, until SIGTERM/SIGINT."
+    ),
+    "sla": LazyCommand("bot.cli.sla:sla", "The first-response SLA: reports."),
+    "survey": LazyCommand("bot.cli.survey:survey", "The satisfaction survey sent when a case closes."),
+    "ticket": LazyCommand(
+        "bot.cli.ticket:ticket", "Tickets: list, show one with its timeline, export.",
+        extras=("bot.cli.ticket_memory",),  # adds import/search/similar to the ticket group
+    ),
+}
+main.lazy.update(_LAZY)
 
-    main.add_command(db_cli.db)
-    main.add_command(hours_cli.hours)
-    main.add_command(mail_cli.mail)
-    mail_cli.mail.add_command(mail_preview.preview)
-    mail_cli.mail.add_command(mail_inspect.inspect)
-    main.add_command(outbox_cli.outbox)
-    main.add_command(run_cli.run)
-    main.add_command(demo_cli.demo)
-    main.add_command(survey_cli.survey)
-    main.add_command(sla_cli.sla)
-    main.add_command(oncall_cli.oncall)
-    main.add_command(contact_cli.contact)
-    main.add_command(config_cmd.config)
-    main.add_command(directory_cli.directory)
-    main.add_command(org_cli.org)
-    main.add_command(agent_cli.agent)
-    main.add_command(ticket_cli.ticket)
-    main.add_command(report_cli.report)
-
-
-_register()
 
 __all__ = ["main", "fail"]
 

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
-from typing import NoReturn
+from typing import TYPE_CHECKING, NoReturn
 
 import click
 
-from bot.app.config import ConfigError, Settings, load_settings
-from bot.app.logging_setup import secret_values, setup_logging
-from bot.app.runtime import Runtime
+if TYPE_CHECKING:  # imported where used: a calendar question must not load pydantic or SQLAlchemy
+    from bot.app.config import ConfigError, Settings
+    from bot.app.runtime import Runtime
 
 
 def parse_instant(option: str, value: str) -> datetime:
@@ -77,6 +77,9 @@ class CliContext:
     def settings(self) -> Settings:
         """Settings, loaded once; a bad configuration ends the command with one line."""
         if self._settings is None:
+            from bot.app.config import ConfigError, load_settings
+            from bot.app.logging_setup import secret_values, setup_logging
+
             try:
                 self._settings = load_settings(self.config_path)
             except ConfigError as exc:
@@ -86,6 +89,7 @@ class CliContext:
 
     def runtime_unchecked(self) -> Runtime:
         """A runtime whose hours file was read (a bad one ends the command), its database not yet touched."""
+        from bot.app.runtime import Runtime
         from bot.domain.hours.day_rules import HoursError
 
         runtime = Runtime(self.settings)

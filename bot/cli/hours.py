@@ -12,10 +12,8 @@ from datetime import datetime, timezone
 import click
 
 from bot.cli.context import CliContext, fail, parse_instant, pass_cli
-from bot.domain.hours.calendar_text import calendar_lines
-from bot.domain.hours.day_rules import HoursError
 from bot.domain.hours.calendar import BusinessCalendar, calendar_from_settings
-from bot.domain.hours.opening_text import format_next_opening
+from bot.domain.hours.day_rules import HoursError
 
 _INSTANT_HELP = "ISO 8601 instant with an offset or Z (default: now)."
 
@@ -69,7 +67,12 @@ def next_opening(cli: CliContext, at_text: str | None, as_text: bool, lang: str)
         opening = calendar.next_opening(at)
     except HoursError as exc:
         fail(str(exc))
-    click.echo(format_next_opening(opening, at, lang, calendar.tz) if as_text else _iso(opening, calendar))
+    if as_text:
+        from bot.domain.hours.opening_text import format_next_opening  # Babel, for --text only
+
+        click.echo(format_next_opening(opening, at, lang, calendar.tz))
+    else:
+        click.echo(_iso(opening, calendar))
 
 
 @hours.command("sla-due")
@@ -93,6 +96,8 @@ def sla_due(cli: CliContext, from_text: str | None, minutes: int | None) -> None
 @pass_cli
 def calendar_command(cli: CliContext, year: int, lang: str) -> None:
     """Print every day of YEAR that differs from a plain weekday, with its hours and reason."""
+    from bot.domain.hours.calendar_text import calendar_lines  # Babel, for this command only
+
     calendar = _calendar(cli)
     for line in calendar_lines(calendar.days(year), lang):
         click.echo(line)

@@ -14,7 +14,9 @@ SUPPORTBOT = Path(sys.executable).parent / "supportbot"
 
 
 def _commands(group: click.Group, prefix=()):
-    for name, command in group.commands.items():
+    ctx = click.Context(group)
+    for name in group.list_commands(ctx):  # loads the lazy ones (bot/cli/lazy_group.py)
+        command = group.get_command(ctx, name)
         yield prefix + (name,)
         if isinstance(command, click.Group):
             yield from _commands(command, prefix + (name,))

@@ -26,7 +26,6 @@ from datetime import date, time, timedelta
 from enum import Enum
 from typing import Iterable, Mapping
 
-import holidays
 
 EVES = ("midsommarafton", "julafton", "nyårsafton")
 ONE_DAY = timedelta(days=1)
@@ -154,6 +153,8 @@ class HoursRules:
 
 def red_days(years: Iterable[int], closed_eves: frozenset[str]) -> dict[date, RedDay]:
     """Public holidays and the closed eves of ``years``, from ``holidays`` (SE)."""
+    import holidays  # here: `supportbot hours --help` should not load it (issue 21)
+
     years = list(years)
     found: dict[date, RedDay] = {}
     for category, eve in (("de_facto", True), ("public", False)):  # public wins a shared date
