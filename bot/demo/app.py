@@ -17,6 +17,7 @@ from bot.demo.clock import DemoClock
 from bot.demo.context import DemoContext, DemoStep
 from bot.demo.desk import AGENTS, STOCKHOLM, SUPPORT, Ports, demo_settings, seed
 from bot.demo.mail_sink import MailSink
+from bot.demo.report import write_report
 from bot.demo.script import script
 from bot.demo.settle import Settler
 from bot.demo.summary import summary_lines
@@ -31,6 +32,8 @@ def prepare_directory(base: Path) -> None:
     base.mkdir(parents=True, exist_ok=True)
     for name in (DB_NAME, f"{DB_NAME}-wal", f"{DB_NAME}-shm", LOG_NAME):
         (base / name).unlink(missing_ok=True)
+    for old_report in base.glob("report-*.html"):
+        old_report.unlink()
     for name in ("sent", "attachments"):
         shutil.rmtree(base / name, ignore_errors=True)
 
@@ -100,6 +103,8 @@ async def run_demo(base: Path, *, once: bool, log_format: str, verbose: bool, sa
             return 0
         say(await _http_check(ports.ops))
         say("\n" + "\n".join(await asyncio.to_thread(summary_lines, runtime.sessions)))
+        report = await asyncio.to_thread(write_report, runtime, base)
+        say(f"  report       {report} (`supportbot report`: the sample history's last week, eight weeks of trend)")
         if not once:
             say(_invitation(ports))
             await interrupted.wait()

@@ -117,6 +117,12 @@ def test_demo_once_prints_each_effect_under_its_step_and_the_summary(tmp_path):
     similar = card[card.index("Similar solved cases"):].splitlines()[1:4]
     assert all("TC-2026-" in line and "Uppgradering av testservern till ny version — Ta backup" in line
                for line in similar), similar
+    # It ends with the report of its sample history: the week before the scenario, eight weeks of trend.
+    written = Path(re.search(r"^  report       (/\S+\.html) ", out, re.M).group(1))
+    assert written == tmp_path / "demo" / "report-2026-03-02-2026-03-08.html"
+    page = written.read_text(encoding="utf-8")
+    assert "<h1>Supportrapport vecka 10, 2–8 mars 2026</h1>" in page and page.count('<figure class="chart"') == 11
+    assert "<script" not in page
     sent = mailbox.Maildir(tmp_path / "demo" / "sent", create=False)
     assert sorted(msg["To"] for msg in sent) == ["asa@vasterby.example"] * 5 + ["john@vasterby.example",
                                                                                "kim@elsewhere.example"]
