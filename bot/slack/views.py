@@ -1,13 +1,12 @@
-"""Plain data the Slack builders render: a ticket card, a new-case inquiry, and the values buttons carry.
+"""Plain data the Slack builders render: a ticket card and a new-case inquiry.
 
 The views hold already-decided, already-rendered facts (the SLA text is a
-finished string); the builders only lay them out and escape them. The
-value format is shared with the listeners that parse clicks back.
+finished string); the builders only lay them out and escape them. The ids and
+the values the controls carry are in :mod:`bot.slack.ids`.
 """
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from typing import Any
 
@@ -17,13 +16,6 @@ STATUSES = ("new", "open", "waiting_on_customer", "closure_requested", "closed")
 PRIORITIES = ("low", "normal", "high", "urgent")
 LINES = (1, 2, 3)
 SLA_STATES = ("on_track", "due_soon", "overdue", "met", "missed")
-
-# action_ids and callback_ids: the builders emit them, the listeners match on them.
-CLAIM, UNASSIGN, REPLY, ESCALATE = "ticket_claim", "ticket_unassign", "ticket_reply", "ticket_escalate"
-PRIORITY, STATUS, REQUEST_INFO = "ticket_priority", "ticket_status", "ticket_request_info"
-INQUIRY_OPEN, INQUIRY_DISMISS = "inquiry_open", "inquiry_dismiss"
-REPLY_MODAL, REPLY_TEXT, REPLY_CANNED = "reply_modal", "reply_text", "reply_canned"
-
 
 @dataclass(frozen=True, slots=True)
 class SimilarCase:
@@ -102,95 +94,6 @@ class InquiryView:
     received_text: str | None = None  # rendered, e.g. "received 10:42"
     portal_answer_sent: bool = True
     contact_authorised: bool = True  # False: a registered contact who may no longer open cases
-
-
-@dataclass(frozen=True, slots=True)
-class ActionValue:
-    """What a clicked element carried: the ticket, what the card showed of it, and a choice for selects."""
-
-    ticket_id: int
-    seen: Seen
-    choice: str | None = None
-
-
-# Keys of a value: t ticket, r revision, a assignee id, s status, l line, p priority, v a select's choice.
-# One letter each: a select option's value holds at most 150 characters (the longest is ~120).
-def ticket_value(ticket_id: int, seen: Seen, choice: str | None = None) -> str:
-    """The JSON an element on a card (or a modal's metadata) carries: the ticket and what was shown of it."""
-    data: dict[str, Any] = {"t": ticket_id, "r": seen.revision}
-    if seen.carries_fields:
-        data |= {"a": seen.assignee_id, "s": seen.status, "l": seen.line, "p": seen.priority}
-    if choice is not None:
-        data["v"] = choice
-    return json.dumps(data, separators=(",", ":"))
-
-
-def parse_ticket_value(value: str) -> ActionValue:
-    """The inverse of :func:`ticket_value`; ValueError for anything else (clicks are untrusted input).
-
-    A value without the fields (``{"t", "r"}``, from cards posted before they
-    carried them) parses to a bare revision, checked the old way.
-    """
-    try:
-        data = json.loads(value)
-        ticket_id, revision, choice = data["t"], data["r"], data.get("v")
-        seen = Seen(revision, data["a"], data["s"], data["l"], data["p"]) if "s" in data else Seen(revision)
-    except (TypeError, ValueError, KeyError) as exc:
-        raise ValueError(f"not a ticket action value: {value[:80]!r}") from exc
-    if not (_is_int(ticket_id) and _is_int(revision) and (choice is None or isinstance(choice, str))
-            and _plausible(seen)):
-        raise ValueError(f"not a ticket action value: {value[:80]!r}")
-    return ActionValue(ticket_id, seen, choice)
-
-
-def _is_int(value: Any) -> bool:
-    return type(value) is int
-
-
-def _plausible(seen: Seen) -> bool:
-    if not seen.carries_fields:
-        return True
-    return (seen.assignee_id is None or _is_int(seen.assignee_id)) and seen.status in STATUSES \
-        and seen.line in LINES and _is_int(seen.line) and seen.priority in PRIORITIES
-
-
-@dataclass(frozen=True, slots=True)
-class ReplySubmission:
-    """What the reply modal submitted; ``text_block_id`` is where to attach a validation error."""
-
-    ticket_id: int
-    seen: Seen
-    text: str
-    canned_id: str | None
-    text_block_id: str
-
-
-def parse_reply_submission(view: dict[str, Any]) -> ReplySubmission:
-    """The ticket, what was shown of it, typed text and chosen canned reply from a ``reply_modal`` submission."""
-    meta = parse_ticket_value(view.get("private_metadata") or "")
-    text, canned_id, text_block_id = "", None, ""
-    for block_id, actions in ((view.get("state") or {}).get("values") or {}).items():
-        if REPLY_TEXT in actions:
-            text, text_block_id = actions[REPLY_TEXT].get("value") or "", block_id
-        if REPLY_CANNED in actions:
-            canned_id = (actions[REPLY_CANNED].get("selected_option") or {}).get("value")
-    return ReplySubmission(meta.ticket_id, meta.seen, text, canned_id, text_block_id)
-
-
-def inquiry_value(inquiry_id: int) -> str:
-    """The JSON the inquiry buttons carry: ``{"i": inquiry_id}``."""
-    return json.dumps({"i": inquiry_id}, separators=(",", ":"))
-
-
-def parse_inquiry_value(value: str) -> int:
-    """The inquiry id from :func:`inquiry_value`; ValueError otherwise."""
-    try:
-        inquiry_id = json.loads(value)["i"]
-    except (TypeError, ValueError, KeyError) as exc:
-        raise ValueError(f"not an inquiry action value: {value[:80]!r}") from exc
-    if type(inquiry_id) is not int:
-        raise ValueError(f"not an inquiry action value: {value[:80]!r}")
-    return inquiry_id
 
 
 def _check(name: str, value: Any, allowed: tuple) -> None:

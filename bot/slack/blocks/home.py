@@ -11,7 +11,6 @@ then says how many more there are.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -19,12 +18,21 @@ from typing import Any
 from bot.domain.stale_clicks import Seen
 from bot.slack.blocks.card import PRIORITY_EMOJI, PRIORITY_LABELS, SLA_BADGES, STATUS_LABELS
 from bot.slack.text import clip_escaped, fit, is_slack_user_id, mention
-from bot.slack.views import ticket_value
-
-HOME_CLAIM, HOME_OPEN_CARD, HOME_REFRESH = "home_claim", "home_open_card", "home_refresh"
-HOME_INQUIRY_OPEN = "home_inquiry_open"
-NEW_TICKET_MODAL = "support_new_ticket"
-NEW_CONTACT, NEW_SUBJECT, NEW_DESCRIPTION, NEW_PRIORITY = "new_contact", "new_subject", "new_description", "new_priority"
+from bot.slack.ids import (
+    HOME_CLAIM,
+    HOME_INQUIRY_OPEN,
+    HOME_OPEN_CARD,
+    HOME_REFRESH,
+    NEW_CONTACT,
+    NEW_DESCRIPTION,
+    NEW_PRIORITY,
+    NEW_SUBJECT,
+    NEW_TICKET_MODAL,
+    inquiry_value,
+    new_ticket_metadata,
+    parse_new_ticket_metadata,
+    ticket_value,
+)
 
 HOME_MAX_BLOCKS, MESSAGE_MAX_BLOCKS = 100, 50
 HOME_ROWS, MESSAGE_ROWS = 10, 15  # 4 lists × (2 blocks × 10 rows + 2) + the rest < 100
@@ -172,7 +180,7 @@ def _inquiry_list(listing: Listing, links: Links) -> list[dict[str, Any]]:
         org = f" · {fit(row.organisation_name, PART_CHARS)}" if row.organisation_name else ""
         text = (f"*{fit(row.subject or '(no subject)', SUBJECT_CHARS)}*\n"
                 f"{fit(row.sender, PART_CHARS)}{org} · by {how} · {fit(row.received_text, 100)}")
-        value = json.dumps({"i": row.inquiry_id}, separators=(",", ":"))
+        value = inquiry_value(row.inquiry_id)
         buttons = [_button("Open as ticket", HOME_INQUIRY_OPEN, value)]
         if row.notice and row.notice in links:
             buttons.append(_link_button("Open notice", links[row.notice], value))
@@ -216,7 +224,7 @@ def build_new_ticket_modal(channel_id: str) -> dict[str, Any]:
     return {
         "type": "modal",
         "callback_id": NEW_TICKET_MODAL,
-        "private_metadata": json.dumps({"c": channel_id}, separators=(",", ":")),
+        "private_metadata": new_ticket_metadata(channel_id),
         "title": _plain("New ticket", 24),
         "submit": _plain("Open ticket", 24),
         "close": _plain("Cancel", 24),
@@ -251,12 +259,8 @@ def parse_new_ticket(view: dict[str, Any]) -> NewTicketForm:
         element = (values.get(block) or {}).get(block) or {}
         return (element.get("value") or (element.get("selected_option") or {}).get("value") or "").strip()
 
-    try:
-        channel = json.loads(view.get("private_metadata") or "{}").get("c")
-    except (ValueError, AttributeError):
-        channel = None
     return NewTicketForm(typed(NEW_CONTACT).lower(), typed(NEW_SUBJECT), typed(NEW_DESCRIPTION),
-                         typed(NEW_PRIORITY) or "normal", channel if isinstance(channel, str) else None)
+                         typed(NEW_PRIORITY) or "normal", parse_new_ticket_metadata(view.get("private_metadata") or ""))
 
 
 # -- primitives ----------------------------------------------------------------------

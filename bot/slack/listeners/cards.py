@@ -14,11 +14,10 @@ import asyncio
 import logging
 from collections.abc import Callable
 
-from bot.slack.views import CLAIM, ESCALATE, PRIORITY, STATUS, UNASSIGN, parse_ticket_value
+from bot.slack.ids import CLAIM, CLOSE_CONFIRM, ESCALATE, PRIORITY, STATUS, UNASSIGN, parse_ticket_value
 from bot.slack.listeners.agents import acting_agent
 from bot.slack.listeners.clicks import channel_of, clicked_value, user_of
 from bot.slack.listeners.notices import (
-    CLOSE_CONFIRM,
     NOT_UNDERSTOOD,
     build_notice,
     build_outcome,

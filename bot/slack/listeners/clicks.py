@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.slack.views import ActionValue, parse_ticket_value
+from bot.slack.ids import ActionValue, parse_ticket_value
 from bot.slack.listeners.agents import AgentRef, acting_agent
 from bot.slack.listeners.lookups import TicketRef, ticket_by_id
 from bot.slack.listeners.notices import NOT_UNDERSTOOD, build_refusal, tell

@@ -23,11 +23,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from bot.domain.sla.status import first_response_status
+from bot.slack.ids import HOME_CLAIM, HOME_INQUIRY_OPEN, HOME_OPEN_CARD, HOME_REFRESH
 from bot.slack.blocks.home import (
-    HOME_CLAIM,
-    HOME_INQUIRY_OPEN,
-    HOME_OPEN_CARD,
-    HOME_REFRESH,
     HOME_ROWS,
     HomeView,
     InquiryRow,
@@ -38,7 +35,7 @@ from bot.slack.blocks.home import (
     build_not_an_agent,
 )
 from bot.slack.text import fit, is_slack_user_id, mention
-from bot.slack.views import parse_inquiry_value, parse_ticket_value
+from bot.slack.ids import parse_inquiry_value, parse_ticket_value
 from bot.slack.listeners.agents import ONLY_AGENTS, AgentLookupFailed, AgentRef
 from bot.slack.listeners.clicks import clicked_value, user_of
 from bot.slack.listeners.lookups import ticket_by_id

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 
-from bot.slack.views import INQUIRY_DISMISS, INQUIRY_OPEN, parse_inquiry_value
+from bot.slack.ids import INQUIRY_DISMISS, INQUIRY_OPEN, parse_inquiry_value
 from bot.slack.listeners.agents import acting_agent
 from bot.slack.listeners.clicks import channel_of, clicked_value, user_of
 from bot.slack.listeners.notices import NOT_UNDERSTOOD, build_notice, build_outcome, build_refusal, tell

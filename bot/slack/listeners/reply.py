@@ -20,7 +20,7 @@ from slack_sdk.errors import SlackApiError
 
 from bot.domain.stale_clicks import Seen
 from bot.slack.blocks.card import build_reply_modal
-from bot.slack.views import REPLY, REPLY_CANNED, REPLY_MODAL, parse_reply_submission
+from bot.slack.ids import REPLY, REPLY_CANNED, REPLY_MODAL, SEND_TO_CUSTOMER, parse_reply_submission
 from bot.slack.listeners.agents import AgentRef, acting_agent
 from bot.slack.listeners.clicks import GONE, card_click, clicked_value, feedback_channel, user_of
 from bot.slack.listeners.lookups import TicketRef, ticket_by_card, ticket_by_id
@@ -29,7 +29,6 @@ from bot.slack.listeners.notices import build_refusal, build_submitted, build_un
 
 log = logging.getLogger("supportbot.slack")
 
-SEND_TO_CUSTOMER = "send_to_customer"
 GREETINGS = {"sv": "Hej", "en": "Hello"}
 SIGN_OFFS = {"sv": "Med vänliga hälsningar", "en": "Kind regards"}
 NOT_YOURS = ("Only your own messages can be sent to the customer this way. "

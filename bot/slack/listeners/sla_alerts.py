@@ -19,7 +19,7 @@ from slack_sdk.errors import SlackApiError
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.slack.text import fit, is_slack_user_id, mention
-from bot.slack.blocks.sla import ESCALATE, ON_IT, parse_value
+from bot.slack.ids import SLA_ESCALATE, SLA_ON_IT, parse_sla_value
 from bot.desk.staff_actions import ActionResult, Desk
 from bot.desk.sla_actions import SlaDesk
 
@@ -49,7 +49,7 @@ def register(app, desk: Desk, sessions: sessionmaker[Session], clock: Callable[[
             return listener
         return decorate
 
-    @add(ON_IT)
+    @add(SLA_ON_IT)
     async def on_it(ack, body, client) -> None:
         await ack()
         click = await _click(body, client, desk)
@@ -60,7 +60,7 @@ def register(app, desk: Desk, sessions: sessionmaker[Session], clock: Callable[[
             result = await asyncio.to_thread(sla.on_it, value["t"], agent_id, value["row"], where)
             await _tell(client, where, body, result)
 
-    @add(ESCALATE)
+    @add(SLA_ESCALATE)
     async def escalate(ack, body, client) -> None:
         await ack()
         click = await _click(body, client, desk)
@@ -76,7 +76,7 @@ async def _click(body: dict, client, desk: Desk) -> tuple[dict, int, tuple[str, 
     container = body.get("container") or {}
     where = (container.get("channel_id") or (body.get("channel") or {}).get("id", ""), container.get("message_ts", ""))
     try:
-        value = parse_value(body["actions"][0]["value"])
+        value = parse_sla_value(body["actions"][0]["value"])
     except (KeyError, IndexError, TypeError, ValueError):
         await _tell(client, where, body, ActionResult(False, NOT_UNDERSTOOD))
         return None

@@ -22,12 +22,9 @@ from sqlalchemy import select
 from bot.domain.mail.subjects import find_reference
 from bot.slack.blocks.card import build_card, build_refusal
 from bot.slack.blocks.search import SEARCH_ROWS, build_search_results
+from bot.slack.ids import NEW_CONTACT, NEW_PRIORITY, NEW_SUBJECT, NEW_TICKET_MODAL, SUPPORT_COMMAND
 from bot.slack.blocks.home import (
     MESSAGE_ROWS,
-    NEW_CONTACT,
-    NEW_PRIORITY,
-    NEW_SUBJECT,
-    NEW_TICKET_MODAL,
     NewTicketForm,
     build_help,
     build_new_ticket_modal,
@@ -48,7 +45,6 @@ from storage.models.tickets import PRIORITIES
 from storage.repositories import directory, tickets
 from storage.repositories.upsert import insert_ignoring_conflict
 
-COMMAND = "/support"
 NO_CONTACT = "No registered contact has this address."
 NOT_AUTHORISED = "This contact may not open cases (not authorised)."
 
@@ -230,6 +226,6 @@ async def _say(respond, message: dict[str, Any]) -> None:
 
 
 LISTENERS = (
-    ("command", COMMAND, support_command),
+    ("command", SUPPORT_COMMAND, support_command),
     ("view", NEW_TICKET_MODAL, new_ticket_submitted),
 )
