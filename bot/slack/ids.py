@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from bot.domain.stale_clicks import Seen
-from bot.slack.views import LINES, PRIORITIES, STATUSES
+from bot.desk.card_view import LINES, PRIORITIES, STATUSES
 
 # -- the card and its modals ------------------------------------------------------------------
 CLAIM, UNASSIGN, REPLY, ESCALATE = "ticket_claim", "ticket_unassign", "ticket_reply", "ticket_escalate"

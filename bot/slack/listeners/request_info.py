@@ -8,10 +8,9 @@ from typing import Any
 from bot.domain.stale_clicks import Seen
 from bot.slack.text import fit
 from bot.slack.ids import REQUEST_INFO, REQUEST_INFO_MODAL, REQUEST_INFO_NEEDED, parse_ticket_value, ticket_value
-from bot.slack.listeners.agents import acting_agent
 from bot.slack.listeners.clicks import card_click, feedback_channel, user_of
-from bot.slack.listeners.lookups import ticket_by_id
 from bot.slack.listeners.notices import build_submitted, tell
+from bot.slack.listeners.prologue import begin, ephemeral
 
 EMPTY = "Say what the customer should send."
 
@@ -60,12 +59,12 @@ async def request_info_submitted(ack, body, client, services, view) -> None:
     except ValueError:
         return
     user = user_of(body)
-    ticket = await ticket_by_id(services.sessions, value.ticket_id)
+    ticket = await asyncio.to_thread(services.reads.ticket_by_id, value.ticket_id)
     channel = feedback_channel(services, ticket)
-    agent = await acting_agent(services, client, user, channel)
-    if agent is None or ticket is None:
+    begun = await begin(services, client, user, ephemeral(client, channel, user))
+    if begun is None or ticket is None:
         return
-    result = await asyncio.to_thread(services.desk.request_information, ticket.id, agent.id, value.seen,
+    result = await asyncio.to_thread(services.desk.request_information, ticket.id, begun.agent.id, value.seen,
                                      needed.strip())
     done = f"Asked the customer of {ticket.reference} for information."
     await tell(client, channel, user, build_submitted(result, needed, done, "❓"))
