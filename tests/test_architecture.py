@@ -39,3 +39,14 @@ def test_core_does_not_import_transports(package, forbidden):
         if bad:
             offenders[str(path.relative_to(ROOT))] = sorted(bad)
     assert offenders == {}
+
+
+def test_slack_listeners_hold_no_sql():
+    """A listener acks, finds the agent, makes one desk call: its reads live in bot/desk (reads, home, chat_desk)."""
+    forbidden = {"sqlalchemy", "storage.repositories", "storage.models"}
+    offenders = {}
+    for path in sorted((ROOT / "bot/slack/listeners").rglob("*.py")):
+        bad = {module for module in imported_modules(path) if is_under(module, forbidden)}
+        if bad:
+            offenders[str(path.relative_to(ROOT))] = sorted(bad)
+    assert offenders == {}

@@ -19,7 +19,7 @@ from bot.demo.context import DemoContext
 from bot.demo.desk import AGENTS, ASA
 from bot.domain.stale_clicks import Seen
 from bot.slack.blocks.card import build_reply_modal
-from bot.slack.views import STATUS, parse_ticket_value
+from bot.slack.ids import STATUS, parse_ticket_value
 from bot.web.portal.signature import sign
 from storage.models import OutboxRow, Ticket
 

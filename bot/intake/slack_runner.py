@@ -12,7 +12,6 @@ message, so that nobody's question disappears silently.
 from __future__ import annotations
 
 import logging
-import weakref
 from collections.abc import Callable
 from datetime import datetime
 from typing import Any
@@ -29,25 +28,6 @@ from storage.models import Contact
 from storage.repositories import outbox
 
 log = logging.getLogger("supportbot.slack_intake")
-
-# One processor per Slack app, kept beside the app's ListenerServices (a frozen
-# dataclass holding the settings, so it can neither carry it nor be hashed) and
-# dropped with it.
-_FOR_APP: dict[int, "SlackIntake"] = {}
-
-
-def for_listeners(services) -> "SlackIntake":
-    """The processor for the listeners of one app (its ``ListenerServices``), built on first use."""
-    intake = _FOR_APP.get(id(services))
-    if intake is None:
-        from bot.domain.hours.calendar import calendar_from_settings
-
-        calendar = calendar_from_settings(services.settings.hours)
-        intake = _FOR_APP[id(services)] = SlackIntake(services.sessions, services.settings, services.clock,
-                                                      {"calendar": calendar})
-        weakref.finalize(services, _FOR_APP.pop, id(services), None)
-    return intake
-
 
 class SlackIntake:
     """Runs the "slack" pipeline for messages from customer channels."""

@@ -26,6 +26,11 @@ from bot.slack.listeners.agents import AgentDirectory
 from bot.rendering.canned import CannedReplies
 from bot.slack.listeners.inflight import InFlight
 from bot.slack.listeners.services import ListenerServices
+from bot.desk.chat_desk import ChatDesk
+from bot.desk.reads import DeskReads
+from bot.desk.sla_actions import SlaDesk
+from bot.domain.hours.calendar import calendar_from_settings
+from bot.intake.slack_runner import SlackIntake
 from bot.desk.staff_actions import Desk
 
 
@@ -39,11 +44,14 @@ def build_app(
     inflight: InFlight | None = None,
     agents: AgentDirectory | None = None,
     canned: CannedReplies | None = None,
+    calendar=None,
 ) -> AsyncApp:
     """The AsyncApp with every listener registered; ConfigError when a required Slack setting is missing.
 
     ``inflight`` counts listeners still running after their ack (pass one to
-    drain them on stop or to await them in tests).
+    drain them on stop or to await them in tests). ``calendar`` is the desk's
+    business calendar (built from ``settings.hours`` when not given); the App
+    Home, ``/support`` and the customer-channel intake all use this one.
     """
     slack = settings.slack
     if client is None and not slack.bot_token.get_secret_value():
@@ -57,18 +65,17 @@ def build_app(
         # Desk call or views.open must not hold it up.
         process_before_response=False,
     )
+    calendar = calendar if calendar is not None else calendar_from_settings(settings.hours)
     services = ListenerServices(
-        settings=settings, desk=desk, sessions=sessions, clock=clock,
+        settings=settings, desk=desk, sla=SlaDesk(desk, sessions, settings, clock),
+        chat=ChatDesk(sessions, settings, calendar, clock), reads=DeskReads(sessions, settings, calendar, clock),
+        intake=SlackIntake(sessions, settings, clock, {"calendar": calendar}),
         agents=agents or AgentDirectory(desk), canned=canned or CannedReplies.from_settings(settings),
     )
     app.use(services.provide)
     inflight = inflight or InFlight()
     for registrar, key, listener in all_listeners():
         inflight.register(getattr(app, registrar), key, listener)
-    # The SLA alerts' buttons ("I'm on it", "Escalate") live with the SLA work.
-    from bot.slack.listeners import sla_alerts as slack_sla_listeners
-
-    slack_sla_listeners.register(app, desk, sessions, clock, settings=settings, inflight=inflight)
     return app
 
 

@@ -99,8 +99,9 @@ def make_slack_component(
     sessions: sessionmaker[Session],
     clock: Callable[[], datetime],
     client: AsyncWebClient | None = None,
+    calendar=None,
 ) -> SlackComponent:
     """The app and its runner from settings (ConfigError naming a missing token or secret)."""
     inflight = InFlight()
-    app = build_app(settings, desk, sessions, clock, client, inflight=inflight)
+    app = build_app(settings, desk, sessions, clock, client, inflight=inflight, calendar=calendar)
     return SlackComponent(app, settings.slack, inflight)

@@ -17,7 +17,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.devtools.slack_standin import TEAM_ID
 from bot.domain.stale_clicks import Seen
 from bot.slack.blocks.card import build_refusal
-from bot.slack.views import CLAIM, parse_ticket_value, ticket_value
+from bot.slack.ids import CLAIM, parse_ticket_value, ticket_value
 
 SIGNING_SECRET = "standin-signing-secret"
 

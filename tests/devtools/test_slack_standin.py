@@ -18,7 +18,7 @@ from bot.devtools.slack_standin import BOT_USER_ID, TEAM_ID, SlackStandin, forma
 from bot.domain.stale_clicks import Seen
 from bot.slack.blocks.card import POST_DEFAULTS, build_card, build_reply_modal, build_timeline_message
 from bot.slack.client import make_sync_web_client, make_web_client
-from bot.slack.views import CardView
+from bot.desk.card_view import CardView
 
 CARD = CardView(ticket_id=1, revision=1, reference="TC-2026-00001", subject="Printer <!channel>", excerpt="It broke & burned")
 

@@ -23,13 +23,8 @@ from bot.slack.blocks.card import (
     escape_mrkdwn,
 )
 from bot.slack.text import fit, quoted_chunks
-from bot.slack.views import (
-    CardView,
-    InquiryView,
-    parse_inquiry_value,
-    parse_reply_submission,
-    parse_ticket_value,
-)
+from bot.desk.card_view import CardView, InquiryView
+from bot.slack.ids import parse_inquiry_value, parse_reply_submission, parse_ticket_value
 
 ATTACK = "Hi <!channel> & <!here> ask <@U123> at <https://evil.example|bank> > now"
 AGENT = "U0AGENT1"

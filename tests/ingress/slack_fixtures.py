@@ -31,7 +31,7 @@ from bot.app.config import Settings
 from bot.devtools.slack_standin import APP_ID, TEAM_ID, SlackStandin
 from bot.domain.hours.calendar import calendar_from_settings
 from bot.domain.stale_clicks import Seen
-from bot.slack.views import ticket_value
+from bot.slack.ids import ticket_value
 from bot.slack.app import build_app
 from bot.slack.listeners.inflight import InFlight
 from bot.desk.staff_actions import Desk

@@ -7,7 +7,7 @@ import threading
 
 import pytest
 
-from bot.slack.views import CLAIM, ESCALATE, PRIORITY, STATUS, UNASSIGN
+from bot.slack.ids import CLAIM, ESCALATE, PRIORITY, STATUS, UNASSIGN
 from bot.desk.staff_actions import Desk
 from tests.ingress.slack_fixtures import (  # noqa: F401 - fixtures
     AGNES,

@@ -8,8 +8,8 @@ from datetime import timedelta
 
 import pytest
 
-from bot.slack.blocks.home import NEW_CONTACT, NEW_DESCRIPTION, NEW_PRIORITY, NEW_SUBJECT, NEW_TICKET_MODAL
-from bot.slack.views import CLAIM, REPLY
+from bot.slack.ids import NEW_CONTACT, NEW_DESCRIPTION, NEW_PRIORITY, NEW_SUBJECT, NEW_TICKET_MODAL
+from bot.slack.ids import CLAIM, REPLY
 from storage.models import CustomerChannel, OncallShift, Ticket
 from storage.repositories import messages
 from tests.ingress.slack_customer_fixtures import (  # noqa: F401 - fixtures

@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from bot.slack.views import INQUIRY_OPEN, REPLY, REPLY_TEXT, inquiry_value
+from bot.slack.ids import INQUIRY_OPEN, REPLY, REPLY_TEXT, inquiry_value
 from bot.slack.listeners.customer_messages import inbound_message
 from bot.intake.slack_runner import SlackIntake
 from storage.models import Contact

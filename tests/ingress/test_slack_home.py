@@ -9,8 +9,8 @@ from datetime import timedelta
 import pytest
 
 from bot.domain.stale_clicks import Seen
-from bot.slack.blocks.home import HOME_CLAIM, HOME_INQUIRY_OPEN, HOME_OPEN_CARD
-from bot.slack.views import inquiry_value, ticket_value
+from bot.slack.ids import HOME_CLAIM, HOME_INQUIRY_OPEN, HOME_OPEN_CARD
+from bot.slack.ids import inquiry_value, ticket_value
 from storage.models import OncallShift, Ticket
 from storage.repositories import slack_queue
 from tests.ingress.slack_customer_fixtures import customer_env, slack_standin  # noqa: F401 - fixtures

@@ -11,7 +11,7 @@ import pytest
 from aiohttp import web
 
 from bot.app.config import ConfigError
-from bot.slack.views import CLAIM
+from bot.slack.ids import CLAIM
 from bot.slack.app import build_app, signing_secret
 from bot.slack.http import EVENTS_PATH, slack_routes
 from bot.slack.runner import make_slack_component

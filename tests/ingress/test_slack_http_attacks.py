@@ -20,7 +20,7 @@ from urllib.parse import quote
 
 import pytest
 
-from bot.slack.views import CLAIM
+from bot.slack.ids import CLAIM
 from bot.slack.http import EVENTS_PATH
 from bot.slack.runner import make_slack_component
 from tests.ingress.slack_fixtures import (  # noqa: F401 - fixtures

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 
-from bot.slack.views import INQUIRY_DISMISS, INQUIRY_OPEN, inquiry_value
+from bot.slack.ids import INQUIRY_DISMISS, INQUIRY_OPEN, inquiry_value
 from storage.models import Ticket
 from tests.ingress.slack_fixtures import (  # noqa: F401 - fixtures
     AGNES,

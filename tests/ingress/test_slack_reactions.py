@@ -6,7 +6,7 @@ import asyncio
 
 import pytest
 
-from bot.slack.listeners.notices import CLOSE_CONFIRM
+from bot.slack.ids import CLOSE_CONFIRM
 from tests.ingress.slack_fixtures import (  # noqa: F401 - fixtures
     AGNES,
     BO,

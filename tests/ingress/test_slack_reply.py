@@ -6,7 +6,7 @@ import asyncio
 
 import pytest
 
-from bot.slack.views import REPLY, REPLY_CANNED, REPLY_TEXT, REQUEST_INFO
+from bot.slack.ids import REPLY, REPLY_CANNED, REPLY_TEXT, REQUEST_INFO
 from tests.ingress.slack_fixtures import (  # noqa: F401 - fixtures
     AGNES,
     BO,

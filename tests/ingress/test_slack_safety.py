@@ -6,9 +6,9 @@ import asyncio
 import re
 from pathlib import Path
 
-from bot.slack.views import CLAIM, REPLY
+from bot.slack.ids import CLAIM, REPLY
 from bot.slack.listeners import all_listeners
-from bot.slack.listeners.reply import SEND_TO_CUSTOMER
+from bot.slack.ids import SEND_TO_CUSTOMER
 from storage.models import Agent
 from tests.ingress.slack_fixtures import (  # noqa: F401 - fixtures
     AGNES,

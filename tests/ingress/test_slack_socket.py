@@ -12,7 +12,7 @@ import json
 
 from aiohttp import WSMsgType, web
 
-from bot.slack.views import CLAIM
+from bot.slack.ids import CLAIM
 from bot.slack.runner import make_slack_component
 from tests.ingress.slack_fixtures import AGNES, card_click, slack_env, slack_standin  # noqa: F401 - fixtures
 

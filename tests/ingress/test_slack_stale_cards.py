@@ -19,7 +19,7 @@ from bot.intake import pipeline
 from storage.attachment_store import AttachmentStore
 from bot.slack.client import make_sync_web_client
 from bot.slack.deliverers.staff import SlackDeliverer
-from bot.slack.views import CLAIM, ESCALATE, PRIORITY, REPLY, REPLY_TEXT, STATUS
+from bot.slack.ids import CLAIM, ESCALATE, PRIORITY, REPLY, REPLY_TEXT, STATUS
 from bot.jobs.outbox_worker import OutboxWorker
 from handlers.base import PipelineContext
 from storage.models import Ticket

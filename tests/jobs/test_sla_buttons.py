@@ -7,27 +7,30 @@ import json
 from datetime import timedelta
 
 import pytest
-from slack_bolt.async_app import AsyncApp
 from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_sdk.web.async_client import AsyncWebClient
 from sqlalchemy import select
 
 from bot.devtools.slack_standin import APP_ID, TEAM_ID
-from bot.slack.listeners.sla_alerts import register
+from bot.slack.app import build_app
+from bot.slack.listeners.agents import ONLY_AGENTS
+from bot.slack.listeners.inflight import InFlight
+from bot.slack.listeners.notices import NOT_UNDERSTOOD
 from storage.models import SlaAlert, TicketEvent
 from tests.jobs.test_sla_delivery import buttons, make_slack_world, posts, standin  # noqa: F401
 from tests.jobs.test_sla_monitor import ALERTS, local
 
 
 class Buttons:
-    """A Bolt app with only the SLA listeners, driven by block_actions payloads."""
+    """The desk's Bolt app, driven by block_actions payloads on the SLA alerts' buttons."""
 
     def __init__(self, world, standin):
         self.world, self.standin = world, standin
         self.client = AsyncWebClient(token=standin.token, base_url=standin.base_url)
-        self.app = AsyncApp(client=self.client, token=standin.token, signing_secret="unused",
-                            request_verification_enabled=False, process_before_response=True)
-        register(self.app, world.desk, world.sessions, world.clock)
+        self.runner = asyncio.Runner()  # one loop for all clicks: the in-flight counter lives on it
+        self.inflight = InFlight()
+        self.app = build_app(world.settings, world.desk, world.sessions, world.clock, self.client,
+                             inflight=self.inflight)
 
     def click(self, user: str, action_id: str, message, value: dict | None = None) -> None:
         [found] = buttons(message)[action_id][:1] if value is None else [value]
@@ -43,8 +46,9 @@ class Buttons:
         async def dispatch():
             response = await self.app.async_dispatch(AsyncBoltRequest(body=body, mode="socket_mode"))
             assert response.status == 200, response.body
+            assert await self.inflight.wait_idle(10)  # the app acks first and works after
 
-        asyncio.run(dispatch())
+        self.runner.run(dispatch())
 
     def ephemerals(self, user: str) -> list[str]:
         return [c.params["text"] for c in self.standin.calls("chat.postEphemeral") if c.params["user"] == user]
@@ -57,7 +61,9 @@ def breached(make_slack_world, standin):  # noqa: F811
     world.tick(local(2026, 3, 10, 11, 0))
     world.deliver()
     [alert] = posts(standin, ALERTS)
-    return world, ticket, alert, Buttons(world, standin)
+    buttons = Buttons(world, standin)
+    yield world, ticket, alert, buttons
+    buttons.runner.close()
 
 
 def test_on_it_claims_acknowledges_stops_reminders_and_updates_the_alert(breached, standin):  # noqa: F811
@@ -112,18 +118,18 @@ def test_escalate_dms_the_next_person_once_per_click(breached, standin):  # noqa
 def test_a_stranger_changes_nothing(breached):
     world, ticket, alert, slack = breached
     slack.click("U0STRANGER", "sla_on_it", alert)
-    assert slack.ephemerals("U0STRANGER") == ["⛔ Only support agents can act on SLA alerts."]
+    assert slack.ephemerals("U0STRANGER") == [f"⛔ {ONLY_AGENTS}"]  # the same refusal as on every control
     assert world.ticket(ticket).assignee_id is None
 
 
 def test_a_forged_value_is_refused(breached):
     world, ticket, alert, slack = breached
     slack.click("U0BO", "sla_on_it", alert, value={"row": "1; drop"})
-    assert slack.ephemerals("U0BO") == ["⛔ That button was not understood, so nothing was changed."]
+    assert slack.ephemerals("U0BO") == [f"⛔ {NOT_UNDERSTOOD}"]
     assert world.ticket(ticket).assignee_id is None
 
 
-def test_listeners_can_be_registered_through_an_in_flight_counter(make_slack_world, standin):  # noqa: F811
+def test_the_buttons_are_registered_with_every_other_listener(make_slack_world, standin):  # noqa: F811
     class Counter:
         keys: list[str] = []
 
@@ -133,7 +139,6 @@ def test_listeners_can_be_registered_through_an_in_flight_counter(make_slack_wor
 
     world = make_slack_world()
     counter = Counter()
-    register(AsyncApp(token=standin.token, signing_secret="unused", request_verification_enabled=False,
-                      client=AsyncWebClient(token=standin.token, base_url=standin.base_url)),
-             world.desk, world.sessions, world.clock, inflight=counter)
-    assert counter.keys == ["sla_on_it", "sla_escalate"]
+    build_app(world.settings, world.desk, world.sessions, world.clock,
+              AsyncWebClient(token=standin.token, base_url=standin.base_url), inflight=counter)
+    assert {"sla_on_it", "sla_escalate"} <= set(counter.keys)  # drained on stop like the rest

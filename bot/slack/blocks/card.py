@@ -4,7 +4,7 @@ Every customer-derived string goes through :mod:`bot.slack.text`
 (escaped, cut to Slack's limits with the cut marked "…"), so a ``<!channel>``
 in an e-mail reaches Slack as text. The only ``<…>`` we emit are our own
 mentions of agents' Slack ids. Values carried by interactive elements are
-the JSON of :mod:`bot.slack.views`.
+the JSON of :mod:`bot.slack.ids`.
 """
 
 from __future__ import annotations
@@ -16,7 +16,9 @@ from typing import Any
 
 from bot.domain.stale_clicks import Seen
 from bot.slack.text import ELLIPSIS, clip_escaped, escape_mrkdwn, fit, is_slack_user_id, quoted_chunks
-from bot.slack.views import (
+from bot.desk.card_view import CardView, InquiryView
+from bot.slack.ids import (
+    CARD_ACTIONS_BLOCK,
     CLAIM,
     ESCALATE,
     INQUIRY_DISMISS,
@@ -29,8 +31,6 @@ from bot.slack.views import (
     REQUEST_INFO,
     STATUS,
     UNASSIGN,
-    CardView,
-    InquiryView,
     inquiry_value,
     ticket_value,
 )
@@ -187,7 +187,7 @@ def _card_actions(view: CardView) -> dict[str, Any]:
         "type": "actions",
         # A new block_id per revision makes clients draw the selects from
         # initial_option again instead of keeping a stale local choice.
-        "block_id": f"ticket_actions.r{view.revision}",
+        "block_id": f"{CARD_ACTIONS_BLOCK}.r{view.revision}",
         "elements": [
             holder,
             _button("Reply to customer", REPLY, value),

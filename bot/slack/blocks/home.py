@@ -11,99 +11,35 @@ then says how many more there are.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from bot.domain.stale_clicks import Seen
 from bot.slack.blocks.card import PRIORITY_EMOJI, PRIORITY_LABELS, SLA_BADGES, STATUS_LABELS
 from bot.slack.text import clip_escaped, fit, is_slack_user_id, mention
-from bot.slack.views import ticket_value
-
-HOME_CLAIM, HOME_OPEN_CARD, HOME_REFRESH = "home_claim", "home_open_card", "home_refresh"
-HOME_INQUIRY_OPEN = "home_inquiry_open"
-NEW_TICKET_MODAL = "support_new_ticket"
-NEW_CONTACT, NEW_SUBJECT, NEW_DESCRIPTION, NEW_PRIORITY = "new_contact", "new_subject", "new_description", "new_priority"
+from bot.desk.home import HOME_ROWS, HomeView, Listing, OnCallView
+from bot.slack.ids import (
+    HOME_CLAIM,
+    HOME_INQUIRY_OPEN,
+    HOME_OPEN_CARD,
+    HOME_REFRESH,
+    NEW_CONTACT,
+    NEW_DESCRIPTION,
+    NEW_PRIORITY,
+    NEW_SUBJECT,
+    NEW_TICKET_MODAL,
+    inquiry_value,
+    new_ticket_metadata,
+    parse_new_ticket_metadata,
+    ticket_value,
+)
 
 HOME_MAX_BLOCKS, MESSAGE_MAX_BLOCKS = 100, 50
-HOME_ROWS, MESSAGE_ROWS = 10, 15  # 4 lists × (2 blocks × 10 rows + 2) + the rest < 100
+MESSAGE_ROWS = 15  # HOME_ROWS (bot/desk/home.py): 4 lists × (2 blocks × 10 rows + 2) + the rest < 100
 TEXT_MAX, PART_CHARS, SUBJECT_CHARS = 3000, 300, 150
 
 Links = Mapping[tuple[str, str], str]  # (channel, ts) → permalink
 
-
-@dataclass(frozen=True, slots=True)
-class TicketRow:
-    """One ticket in a list: what it is, where it stands, and where its card is."""
-
-    ticket_id: int
-    revision: int
-    reference: str
-    subject: str
-    status: str
-    priority: str
-    organisation_name: str | None = None
-    assignee_slack_id: str | None = None
-    assignee_name: str | None = None
-    sla_text: str | None = None
-    sla_state: str | None = None
-    card: tuple[str, str] | None = None  # (channel, ts) of the card
-    line: int = 1
-    assignee_id: int | None = None
-
-    @property
-    def seen(self) -> Seen:
-        """What the row shows that a claim rests on; its buttons carry it."""
-        return Seen(self.revision, self.assignee_id, self.status, self.line, self.priority)
-
-
-@dataclass(frozen=True, slots=True)
-class InquiryRow:
-    """A new case or unknown sender waiting for staff."""
-
-    inquiry_id: int
-    channel: str  # email | slack
-    sender: str
-    organisation_name: str | None = None
-    subject: str | None = None
-    received_text: str = ""
-    notice: tuple[str, str] | None = None  # (channel, ts) of its notice
-
-
-@dataclass(frozen=True, slots=True)
-class Listing:
-    """The first rows of a list and how many there are in all."""
-
-    rows: tuple
-    total: int
-
-
-@dataclass(frozen=True, slots=True)
-class OnCallView:
-    """Who is on call: an agent's Slack id when known, else words (name, e-mail, user group, nobody)."""
-
-    slack_user_id: str | None
-    text: str
-
-
-@dataclass(frozen=True, slots=True)
-class HomeView:
-    """The App Home of one agent."""
-
-    agent_name: str
-    mine: Listing
-    unassigned: Listing
-    breaching: Listing
-    inquiries: Listing
-    oncall: OnCallView
-    updated_text: str  # e.g. "updated 10:15"
-    notice: str | None = None  # what happened to the agent's last click, already built (escaped) mrkdwn
-
-    def links_needed(self) -> set[tuple[str, str]]:
-        """Every card and notice whose permalink the rows want."""
-        tickets = (*self.mine.rows, *self.unassigned.rows, *self.breaching.rows)
-        return {row.card for row in tickets if row.card} | {row.notice for row in self.inquiries.rows if row.notice}
 
 
 # -- App Home ----------------------------------------------------------------------
@@ -127,9 +63,9 @@ def build_home(view: HomeView, links: Links) -> dict[str, Any]:
     return {"type": "home", "blocks": _capped(blocks, HOME_MAX_BLOCKS)}
 
 
-def build_not_an_agent(text: str) -> dict[str, Any]:
-    """The home tab of someone who is not an agent: one line, nothing to click."""
-    return {"type": "home", "blocks": [_section(f"⛔ {fit(text, TEXT_MAX - 2)}")]}
+def build_not_an_agent(refusal: dict[str, Any]) -> dict[str, Any]:
+    """The home tab of someone who is not an agent: the refusal (``build_refusal``'s blocks), nothing to click."""
+    return {"type": "home", "blocks": refusal["blocks"]}
 
 
 def oncall_text(oncall: OnCallView) -> str:
@@ -172,7 +108,7 @@ def _inquiry_list(listing: Listing, links: Links) -> list[dict[str, Any]]:
         org = f" · {fit(row.organisation_name, PART_CHARS)}" if row.organisation_name else ""
         text = (f"*{fit(row.subject or '(no subject)', SUBJECT_CHARS)}*\n"
                 f"{fit(row.sender, PART_CHARS)}{org} · by {how} · {fit(row.received_text, 100)}")
-        value = json.dumps({"i": row.inquiry_id}, separators=(",", ":"))
+        value = inquiry_value(row.inquiry_id)
         buttons = [_button("Open as ticket", HOME_INQUIRY_OPEN, value)]
         if row.notice and row.notice in links:
             buttons.append(_link_button("Open notice", links[row.notice], value))
@@ -216,7 +152,7 @@ def build_new_ticket_modal(channel_id: str) -> dict[str, Any]:
     return {
         "type": "modal",
         "callback_id": NEW_TICKET_MODAL,
-        "private_metadata": json.dumps({"c": channel_id}, separators=(",", ":")),
+        "private_metadata": new_ticket_metadata(channel_id),
         "title": _plain("New ticket", 24),
         "submit": _plain("Open ticket", 24),
         "close": _plain("Cancel", 24),
@@ -251,12 +187,8 @@ def parse_new_ticket(view: dict[str, Any]) -> NewTicketForm:
         element = (values.get(block) or {}).get(block) or {}
         return (element.get("value") or (element.get("selected_option") or {}).get("value") or "").strip()
 
-    try:
-        channel = json.loads(view.get("private_metadata") or "{}").get("c")
-    except (ValueError, AttributeError):
-        channel = None
     return NewTicketForm(typed(NEW_CONTACT).lower(), typed(NEW_SUBJECT), typed(NEW_DESCRIPTION),
-                         typed(NEW_PRIORITY) or "normal", channel if isinstance(channel, str) else None)
+                         typed(NEW_PRIORITY) or "normal", parse_new_ticket_metadata(view.get("private_metadata") or ""))
 
 
 # -- primitives ----------------------------------------------------------------------

@@ -9,14 +9,13 @@ person, not the whole channel.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from bot.slack.ids import SLA_ESCALATE, SLA_ON_IT, sla_value
 from bot.slack.text import clip_escaped, fit, is_slack_user_id, mention
 
-ON_IT, ESCALATE = "sla_on_it", "sla_escalate"
 DIGEST_LISTED = 20  # tickets shown in a digest; Slack allows 50 blocks
 SECTION_MAX, PART = 3000, 300
 ICONS = {"warning": "🟡", "breach": "🔴", "reminder": "⏰"}
@@ -63,8 +62,8 @@ def build_sla_message(lines: Sequence[AlertLine], *, source_row: int, oncall_ids
     if len(lines) > len(shown):
         blocks.append(_context(f"…and {len(lines) - len(shown)} more"))
     if any(not line.handled and not line.acknowledged_by for line in lines):
-        buttons = [] if digest else [_button("I'm on it", ON_IT, {"row": source_row, "t": lines[0].ticket_id}, "primary")]
-        buttons.append(_button("Escalate", ESCALATE, {"row": source_row}))
+        buttons = [] if digest else [_button("I'm on it", SLA_ON_IT, sla_value(source_row, lines[0].ticket_id), "primary")]
+        buttons.append(_button("Escalate", SLA_ESCALATE, sla_value(source_row)))
         blocks.append({"type": "actions", "elements": buttons})
     refs = ", ".join(line.reference for line in lines[:5]) + (" …" if len(lines) > 5 else "")
     return {"text": fit(f"{heading}: {refs}" + ("" if digest else f" {lines[0].subject}"), 300), "blocks": blocks}
@@ -95,7 +94,7 @@ def _line_block(line: AlertLine, source_row: int, digest: bool) -> dict[str, Any
         head = f"{ICONS[line.level]} {head}"
     block = _section(f"{head}\n{' · '.join(details)}")
     if digest and not line.handled and not line.acknowledged_by:
-        block["accessory"] = _button("I'm on it", ON_IT, {"row": source_row, "t": line.ticket_id}, "primary")
+        block["accessory"] = _button("I'm on it", SLA_ON_IT, sla_value(source_row, line.ticket_id), "primary")
     return block
 
 
@@ -107,18 +106,10 @@ def _context(mrkdwn: str) -> dict[str, Any]:
     return {"type": "context", "elements": [{"type": "mrkdwn", "text": clip_escaped(mrkdwn, SECTION_MAX)}]}
 
 
-def _button(label: str, action_id: str, value: dict, style: str | None = None) -> dict[str, Any]:
+def _button(label: str, action_id: str, value: str, style: str | None = None) -> dict[str, Any]:
     button = {"type": "button", "action_id": action_id, "text": {"type": "plain_text", "text": label, "emoji": True},
-              "value": json.dumps(value, separators=(",", ":"))}
+              "value": value}
     if style:
         button["style"] = style
     return button
 
-
-def parse_value(value: str) -> dict[str, int]:
-    """The button's value back as {"row": …, "t": …}; ValueError for anything else."""
-    data = json.loads(value)
-    if not isinstance(data, dict) or not isinstance(data.get("row"), int) or \
-            not all(isinstance(v, int) for v in data.values()):
-        raise ValueError(f"not an SLA alert value: {value!r}")
-    return data

@@ -21,7 +21,7 @@ from bot.app.config import Settings
 from bot.slack.blocks.card import POST_DEFAULTS, build_audit_line, build_card, build_inquiry_notice, \
     build_timeline_message
 from bot.slack.text import escape_mrkdwn
-from bot.slack.views import InquiryView
+from bot.desk.card_view import InquiryView
 from bot.jobs.outbox import GiveUp, RetryLater
 from bot.desk.card_view import card_view
 from storage.models import Contact, Inquiry, Organisation, OutboxRow, Ticket

@@ -3,7 +3,8 @@
 ``LISTENERS`` rows are ``(registrar, key, listener)``: ``registrar`` names the
 AsyncApp method (``action``, ``view``, ``event``, ``message_shortcut``,
 ``command``), ``key`` its constraint. Every listener acks first, then resolves
-the agent, then makes one Desk call; only modals, ephemerals and the App Home
+the agent and parses the value through ``prologue.begin`` (one refusal when either
+fails), then makes one Desk call; only modals, ephemerals and the App Home
 view go out directly. Customers' messages in their channels
 (``customer_messages``) are the exception: they are an intake edge, not an
 agent's action, and go to the "slack" pipeline.
@@ -18,11 +19,13 @@ from bot.slack.listeners import (
     reactions,
     reply,
     request_info,
+    sla_alerts,
     support_command,
     cards as ticket_actions,
 )
 
-LISTENER_MODULES = (ticket_actions, reply, request_info, reactions, inquiries, customer_messages, home, support_command)
+LISTENER_MODULES = (ticket_actions, reply, request_info, reactions, inquiries, customer_messages, home, support_command,
+                    sla_alerts)
 
 
 def all_listeners() -> tuple:

@@ -19,7 +19,6 @@ from dataclasses import dataclass
 from aiohttp import ClientError
 from slack_sdk.errors import SlackApiError
 
-from bot.slack.listeners.notices import build_refusal, tell
 from bot.desk.staff_actions import Desk
 
 log = logging.getLogger("supportbot.slack")
@@ -89,17 +88,3 @@ class AgentDirectory:
             return None
         return (user.get("profile") or {}).get("email") or None
 
-
-async def acting_agent(services, client, user_id: str, channel: str | None,
-                       thread_ts: str | None = None) -> AgentRef | None:
-    """The agent behind ``user_id``, or None after telling the user (ephemeral) why nothing happens."""
-    try:
-        agent = await services.agents.resolve(client, user_id)
-    except AgentLookupFailed as exc:
-        log.warning("users.info for %s failed (%s); refusing for now", user_id, exc)
-        await tell(client, channel, user_id, build_refusal(WHO_ARE_YOU_FAILED), thread_ts)
-        return None
-    if agent is None:
-        log.info("refused Slack user %s: not an agent", user_id)
-        await tell(client, channel, user_id, build_refusal(ONLY_AGENTS), thread_ts)
-    return agent

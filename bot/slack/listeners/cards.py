@@ -11,22 +11,12 @@ audit line in its thread come through the outbox.
 from __future__ import annotations
 
 import asyncio
-import logging
 from collections.abc import Callable
 
-from bot.slack.views import CLAIM, ESCALATE, PRIORITY, STATUS, UNASSIGN, parse_ticket_value
-from bot.slack.listeners.agents import acting_agent
+from bot.slack.ids import CLAIM, CLOSE_CONFIRM, ESCALATE, PRIORITY, STATUS, UNASSIGN, parse_ticket_value
 from bot.slack.listeners.clicks import channel_of, clicked_value, user_of
-from bot.slack.listeners.notices import (
-    CLOSE_CONFIRM,
-    NOT_UNDERSTOOD,
-    build_notice,
-    build_outcome,
-    build_refusal,
-    tell,
-)
-
-log = logging.getLogger("supportbot.slack")
+from bot.slack.listeners.notices import build_notice, build_outcome, tell
+from bot.slack.listeners.prologue import begin, ephemeral
 
 
 def _nothing(choice: str | None) -> tuple:
@@ -57,18 +47,17 @@ async def card_control_used(ack, body, client, services, action) -> None:
     """A button or select on a card: the Desk method for its action_id."""
     await ack()
     user, channel = user_of(body), channel_of(body)
-    agent = await acting_agent(services, client, user, channel)
-    if agent is None:
-        return
     method, extra = CARD_ACTIONS[action["action_id"]]
-    try:
-        value = parse_ticket_value(clicked_value(body))
-        args = (value.ticket_id, agent.id, value.seen, *extra(value.choice))
-    except ValueError:
-        log.warning("unreadable %s value from %s: %r", action["action_id"], user, clicked_value(body)[:100])
-        await tell(client, channel, user, build_refusal(NOT_UNDERSTOOD))
+
+    def parse(raw: str) -> tuple:
+        value = parse_ticket_value(raw)
+        return value.ticket_id, value.seen, extra(value.choice)
+
+    begun = await begin(services, client, user, ephemeral(client, channel, user), clicked_value(body), parse)
+    if begun is None:
         return
-    result = await asyncio.to_thread(getattr(services.desk, method), *args)
+    ticket_id, seen, chosen = begun.value
+    result = await asyncio.to_thread(getattr(services.desk, method), ticket_id, begun.agent.id, seen, *chosen)
     await tell(client, channel, user, build_outcome(result))
 
 
@@ -76,15 +65,12 @@ async def close_confirmed(ack, body, client, services, respond) -> None:
     """The button on the ✅ confirmation: close the ticket, then replace the confirmation with the outcome."""
     await ack()
     user, channel = user_of(body), channel_of(body)
-    agent = await acting_agent(services, client, user, channel)
-    if agent is None:
+    begun = await begin(services, client, user, ephemeral(client, channel, user), clicked_value(body),
+                        parse_ticket_value)
+    if begun is None:
         return
-    try:
-        value = parse_ticket_value(clicked_value(body))
-    except ValueError:
-        await tell(client, channel, user, build_refusal(NOT_UNDERSTOOD))
-        return
-    result = await asyncio.to_thread(services.desk.set_status, value.ticket_id, agent.id, value.seen, "closed")
+    value = begun.value
+    result = await asyncio.to_thread(services.desk.set_status, value.ticket_id, begun.agent.id, value.seen, "closed")
     message = build_outcome(result) or build_notice("Closed; the customer gets the closing mail.", "🔒")
     if respond is not None and body.get("response_url"):
         await respond(replace_original=True, **message)  # the confirmation button must not linger

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
-from bot.slack.views import ActionValue, parse_ticket_value
-from bot.slack.listeners.agents import AgentRef, acting_agent
-from bot.slack.listeners.lookups import TicketRef, ticket_by_id
-from bot.slack.listeners.notices import NOT_UNDERSTOOD, build_refusal, tell
+from bot.slack.ids import ActionValue, parse_ticket_value
+from bot.slack.listeners.agents import AgentRef
+from bot.desk.reads import TicketRef
+from bot.slack.listeners.notices import build_refusal, tell
+from bot.slack.listeners.prologue import begin, ephemeral
 
 GONE = "This ticket no longer exists."
 
@@ -40,15 +42,12 @@ async def card_click(body: dict[str, Any], client, services) -> tuple[AgentRef, 
     customer's reply still opens it, and the Desk checks for conflicts on submit.
     """
     user, channel = user_of(body), channel_of(body)
-    agent = await acting_agent(services, client, user, channel)
-    if agent is None:
+    begun = await begin(services, client, user, ephemeral(client, channel, user), clicked_value(body),
+                        parse_ticket_value)
+    if begun is None:
         return None
-    try:
-        value = parse_ticket_value(clicked_value(body))
-    except ValueError:
-        await tell(client, channel, user, build_refusal(NOT_UNDERSTOOD))
-        return None
-    ticket = await ticket_by_id(services.sessions, value.ticket_id)
+    agent, value = begun.agent, begun.value
+    ticket = await asyncio.to_thread(services.reads.ticket_by_id, value.ticket_id)
     if ticket is None:
         await tell(client, channel, user, build_refusal(GONE))
         return None

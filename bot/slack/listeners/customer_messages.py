@@ -25,7 +25,6 @@ from slack_sdk.errors import SlackApiError
 from bot.domain.mail.inbound import AttachmentData, InboundMessage
 from bot.slack.listeners.events import first_delivery
 from bot.slack.listeners.message_text import plain_text
-from bot.intake.slack_runner import for_listeners
 
 log = logging.getLogger("supportbot.slack")
 
@@ -40,7 +39,7 @@ async def customer_message(ack, body, event, client, services, context) -> None:
     if not _written_by_a_person(event, context):
         return
     channel, user = event.get("channel", ""), event.get("user", "")
-    intake = for_listeners(services)
+    intake = services.intake
     customer_channel, known = await asyncio.to_thread(intake.lookup, channel, user)
     if not customer_channel or not await first_delivery(services, body):
         return

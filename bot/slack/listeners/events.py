@@ -1,21 +1,16 @@
 """Slack redelivers events it thinks we missed (and Bolt does not deduplicate): each is handled once.
 
 The key goes into ``seen_events`` in its own short transaction before the work
-starts, so two deliveries racing on two replicas still yield one winner. The
-price is at-most-once: if the work then fails, a retry of the same event is
-skipped — for a reaction that is a lost click, never a double action.
+starts (``ChatDesk.first_delivery``), so two deliveries racing on two replicas
+still yield one winner. The price is at-most-once: if the work then fails, a
+retry of the same event is skipped — for a reaction that is a lost click,
+never a double action.
 """
 
 from __future__ import annotations
 
 import asyncio
-from datetime import datetime
 from typing import Any
-
-from sqlalchemy.orm import Session, sessionmaker
-
-from storage.models import SeenEvent
-from storage.repositories.upsert import insert_ignoring_conflict
 
 
 def event_key(body: dict[str, Any]) -> str | None:
@@ -29,11 +24,4 @@ async def first_delivery(services, body: dict[str, Any]) -> bool:
     key = event_key(body)
     if key is None:
         return True
-    return await asyncio.to_thread(_remember, services.sessions, key, services.clock())
-
-
-def _remember(sessions: sessionmaker[Session], key: str, now: datetime) -> bool:
-    with sessions() as session:
-        new = insert_ignoring_conflict(session, SeenEvent, {"key": key[:255], "seen_at": now}) is not None
-        session.commit()
-        return new
+    return await asyncio.to_thread(services.chat.first_delivery, key)

@@ -16,18 +16,17 @@ from slack_sdk.errors import SlackApiError
 from bot.domain.stale_clicks import Seen
 from bot.slack.blocks.card import POST_DEFAULTS, build_refusal
 from bot.slack.text import clip_escaped, fit, is_slack_user_id, mention, quoted_chunks
-from bot.slack.views import ticket_value
+from bot.slack.ids import CLOSE_CONFIRM, ticket_value
 from bot.desk.staff_actions import ActionResult
 
 log = logging.getLogger("supportbot.slack")
 
-CLOSE_CONFIRM = "ticket_close_confirm"
 TEXT_MAX = 3000
 PART_CHARS = 300
 UNSENT_SECTIONS = 3
 NOT_UNDERSTOOD = "That button or form was not understood, so nothing was changed."
 
-__all__ = ["CLOSE_CONFIRM", "build_refusal", "build_notice", "build_outcome", "build_submitted",
+__all__ = ["build_refusal", "build_notice", "build_outcome", "build_submitted",
            "build_close_confirmation", "build_unsent", "tell"]
 
 

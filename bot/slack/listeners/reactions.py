@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import asyncio
 
-from bot.slack.listeners.agents import AgentRef, acting_agent
+from bot.slack.listeners.agents import AgentRef
 from bot.slack.listeners.events import first_delivery
-from bot.slack.listeners.lookups import TicketRef, ticket_by_card
+from bot.desk.reads import TicketRef
 from bot.slack.listeners.notices import build_close_confirmation, build_notice, build_outcome, tell
+from bot.slack.listeners.prologue import begin, ephemeral
 
 CLAIM_REACTION, CLOSE_REACTION = "eyes", "white_check_mark"
 
@@ -25,13 +26,13 @@ async def reaction_added(ack, body, event, client, services) -> None:
         return
     if not await first_delivery(services, body):
         return
-    ticket = await ticket_by_card(services.sessions, item.get("channel", ""), item.get("ts", ""))
+    ticket = await asyncio.to_thread(services.reads.ticket_by_card, item.get("channel", ""), item.get("ts", ""))
     if ticket is None:
         return
     user, channel = event.get("user", ""), item["channel"]
-    agent = await acting_agent(services, client, user, channel)
-    if agent is not None:
-        await REACTIONS[event["reaction"]](client, services, agent, ticket, channel)
+    begun = await begin(services, client, user, ephemeral(client, channel, user))
+    if begun is not None:
+        await REACTIONS[event["reaction"]](client, services, begun.agent, ticket, channel)
 
 
 async def _claim(client, services, agent: AgentRef, ticket: TicketRef, channel: str) -> None:

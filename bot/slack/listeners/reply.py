@@ -20,16 +20,16 @@ from slack_sdk.errors import SlackApiError
 
 from bot.domain.stale_clicks import Seen
 from bot.slack.blocks.card import build_reply_modal
-from bot.slack.views import REPLY, REPLY_CANNED, REPLY_MODAL, parse_reply_submission
-from bot.slack.listeners.agents import AgentRef, acting_agent
+from bot.slack.ids import REPLY, REPLY_CANNED, REPLY_MODAL, SEND_TO_CUSTOMER, parse_reply_submission
+from bot.slack.listeners.agents import AgentRef
 from bot.slack.listeners.clicks import GONE, card_click, clicked_value, feedback_channel, user_of
-from bot.slack.listeners.lookups import TicketRef, ticket_by_card, ticket_by_id
+from bot.desk.reads import TicketRef
 from bot.slack.listeners.message_text import plain_text
 from bot.slack.listeners.notices import build_refusal, build_submitted, build_unsent, tell
+from bot.slack.listeners.prologue import begin, ephemeral
 
 log = logging.getLogger("supportbot.slack")
 
-SEND_TO_CUSTOMER = "send_to_customer"
 GREETINGS = {"sv": "Hej", "en": "Hello"}
 SIGN_OFFS = {"sv": "Med vänliga hälsningar", "en": "Kind regards"}
 NOT_YOURS = ("Only your own messages can be sent to the customer this way. "
@@ -77,14 +77,14 @@ async def send_to_customer_used(ack, body, client, services) -> None:
     await ack()
     user, channel = user_of(body), (body.get("channel") or {}).get("id")
     message = body.get("message") or {}
-    agent = await acting_agent(services, client, user, channel, message.get("thread_ts"))
-    if agent is None:
+    begun = await begin(services, client, user, ephemeral(client, channel, user, message.get("thread_ts")))
+    if begun is None:
         return
     found = await _own_message_on_a_card(services, channel, user, message)
     if isinstance(found, str):
         await tell(client, channel, user, build_refusal(found), message.get("thread_ts"))
         return
-    view = reply_modal(services, found, agent, found.seen, plain_text(message.get("text") or ""))
+    view = reply_modal(services, found, begun.agent, found.seen, plain_text(message.get("text") or ""))
     await client.views_open(trigger_id=body["trigger_id"], view=view)
 
 
@@ -95,7 +95,7 @@ async def _own_message_on_a_card(services, channel: str | None, user: str, messa
     thread_ts = message.get("thread_ts")
     if not channel or not thread_ts or thread_ts == message.get("ts"):
         return NOT_A_CARD_THREAD
-    ticket = await ticket_by_card(services.sessions, channel, thread_ts)
+    ticket = await asyncio.to_thread(services.reads.ticket_by_card, channel, thread_ts)
     if ticket is None:
         return NOT_A_CARD_THREAD
     return f"{ticket.reference} is closed." if ticket.closed else ticket
@@ -110,9 +110,10 @@ async def canned_chosen(ack, body, client, services) -> None:
     except ValueError:
         log.warning("canned reply chosen in a view without ticket metadata")
         return
-    ticket = await ticket_by_id(services.sessions, typed.ticket_id)
-    agent = await acting_agent(services, client, user_of(body), feedback_channel(services, ticket))
-    if ticket is None or agent is None:
+    ticket = await asyncio.to_thread(services.reads.ticket_by_id, typed.ticket_id)
+    user = user_of(body)
+    begun = await begin(services, client, user, ephemeral(client, feedback_channel(services, ticket), user))
+    if ticket is None or begun is None:
         return
     chosen = services.canned.find(ticket.language, clicked_value(body))
     if chosen is None:
@@ -121,7 +122,7 @@ async def canned_chosen(ack, body, client, services) -> None:
     prefill = f"{typed.text.rstrip()}\n\n{text}" if typed.text.strip() else text
     try:
         await client.views_update(view_id=view["id"], hash=view.get("hash"),
-                                  view=reply_modal(services, ticket, agent, typed.seen, prefill))
+                                  view=reply_modal(services, ticket, begun.agent, typed.seen, prefill))
     except SlackApiError as exc:  # hash_conflict: the modal changed meanwhile; the agent can pick again
         log.info("reply modal not updated: %s", exc.response.get("error"))
 
@@ -139,15 +140,15 @@ async def reply_submitted(ack, body, client, services, view) -> None:
         return
     await ack()
     user = user_of(body)
-    ticket = await ticket_by_id(services.sessions, submission.ticket_id)
+    ticket = await asyncio.to_thread(services.reads.ticket_by_id, submission.ticket_id)
     channel = feedback_channel(services, ticket)
-    agent = await acting_agent(services, client, user, channel)
-    if agent is None:
+    begun = await begin(services, client, user, ephemeral(client, channel, user))
+    if begun is None:
         return
     if ticket is None:
         await tell(client, channel, user, build_unsent(GONE, submission.text))
         return
-    result = await asyncio.to_thread(services.desk.reply, ticket.id, agent.id, submission.seen,
+    result = await asyncio.to_thread(services.desk.reply, ticket.id, begun.agent.id, submission.seen,
                                      mail_body(ticket, submission.text))
     done = f"Your reply on {ticket.reference} is on its way; the thread says so once the mail server took it."
     await tell(client, channel, user, build_submitted(result, submission.text, done, "📤"))

@@ -7,14 +7,11 @@ from typing import Any
 
 from bot.domain.stale_clicks import Seen
 from bot.slack.text import fit
-from bot.slack.views import REQUEST_INFO, parse_ticket_value, ticket_value
-from bot.slack.listeners.agents import acting_agent
+from bot.slack.ids import REQUEST_INFO, REQUEST_INFO_MODAL, REQUEST_INFO_NEEDED, parse_ticket_value, ticket_value
 from bot.slack.listeners.clicks import card_click, feedback_channel, user_of
-from bot.slack.listeners.lookups import ticket_by_id
 from bot.slack.listeners.notices import build_submitted, tell
+from bot.slack.listeners.prologue import begin, ephemeral
 
-REQUEST_INFO_MODAL = "request_info_modal"
-NEEDED = "request_info_needed"  # block_id and action_id of the text input
 EMPTY = "Say what the customer should send."
 
 
@@ -30,14 +27,14 @@ def build_request_info_modal(ticket_id: int, seen: Seen, reference: str) -> dict
         "blocks": [
             {"type": "context", "elements": [{"type": "mrkdwn", "text": (
                 f"Asks the customer of *{fit(reference, 300)}* by e-mail; the ticket then waits on the customer.")}]},
-            {"type": "input", "block_id": NEEDED, "label": _plain("What do you need from the customer?"),
-             "element": {"type": "plain_text_input", "action_id": NEEDED, "multiline": True, "max_length": 3000}},
+            {"type": "input", "block_id": REQUEST_INFO_NEEDED, "label": _plain("What do you need from the customer?"),
+             "element": {"type": "plain_text_input", "action_id": REQUEST_INFO_NEEDED, "multiline": True, "max_length": 3000}},
         ],
     }
 
 
 def needed_text(view: dict[str, Any]) -> str:
-    return (((view.get("state") or {}).get("values") or {}).get(NEEDED) or {}).get(NEEDED, {}).get("value") or ""
+    return (((view.get("state") or {}).get("values") or {}).get(REQUEST_INFO_NEEDED) or {}).get(REQUEST_INFO_NEEDED, {}).get("value") or ""
 
 
 async def request_info_clicked(ack, body, client, services) -> None:
@@ -54,7 +51,7 @@ async def request_info_submitted(ack, body, client, services, view) -> None:
     """Send: an empty text keeps the modal open; otherwise the Desk queues the request mail."""
     needed = needed_text(view)
     if not needed.strip():
-        await ack(response_action="errors", errors={NEEDED: EMPTY})
+        await ack(response_action="errors", errors={REQUEST_INFO_NEEDED: EMPTY})
         return
     await ack()
     try:
@@ -62,12 +59,12 @@ async def request_info_submitted(ack, body, client, services, view) -> None:
     except ValueError:
         return
     user = user_of(body)
-    ticket = await ticket_by_id(services.sessions, value.ticket_id)
+    ticket = await asyncio.to_thread(services.reads.ticket_by_id, value.ticket_id)
     channel = feedback_channel(services, ticket)
-    agent = await acting_agent(services, client, user, channel)
-    if agent is None or ticket is None:
+    begun = await begin(services, client, user, ephemeral(client, channel, user))
+    if begun is None or ticket is None:
         return
-    result = await asyncio.to_thread(services.desk.request_information, ticket.id, agent.id, value.seen,
+    result = await asyncio.to_thread(services.desk.request_information, ticket.id, begun.agent.id, value.seen,
                                      needed.strip())
     done = f"Asked the customer of {ticket.reference} for information."
     await tell(client, channel, user, build_submitted(result, needed, done, "❓"))

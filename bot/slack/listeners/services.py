@@ -2,26 +2,32 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
-
-from sqlalchemy.orm import Session, sessionmaker
 
 from bot.app.config import Settings
-from bot.slack.listeners.agents import AgentDirectory
-from bot.rendering.canned import CannedReplies
+from bot.desk.chat_desk import ChatDesk
+from bot.desk.reads import DeskReads
+from bot.desk.sla_actions import SlaDesk
 from bot.desk.staff_actions import Desk
+from bot.intake.slack_runner import SlackIntake
+from bot.rendering.canned import CannedReplies
+from bot.slack.listeners.agents import AgentDirectory
 
 
 @dataclass(frozen=True)
 class ListenerServices:
-    """The desk's actions, read access, the agent directory and the canned replies."""
+    """The desk's actions and reads, the agent directory, the canned replies and the customer-channel intake.
+
+    No database session: the listeners read through ``reads`` and write
+    through ``desk``, ``sla`` and ``chat``, one call each.
+    """
 
     settings: Settings
     desk: Desk
-    sessions: sessionmaker[Session]
-    clock: Callable[[], datetime]
+    sla: SlaDesk
+    chat: ChatDesk
+    reads: DeskReads
+    intake: SlackIntake
     agents: AgentDirectory
     canned: CannedReplies
 
