@@ -49,7 +49,7 @@ log = logging.getLogger("supportbot.service")
 
 # Outbox kinds the Slack desk delivers; see ``slack_deliverers``.
 SLACK_KINDS = ("slack.card", "slack.timeline", "slack.audit", "slack.alert", "slack.inquiry", "slack.survey",
-               "slack.dm", "slack.sla_alert", "slack.customer_reply", "slack.report")
+               "slack.dm", "slack.sla_alert", "slack.customer_reply", "slack.report", "slack.file")
 
 
 def build_deliverers(runtime: Runtime, metrics: Metrics | None = None) -> dict[str, Deliverer]:
@@ -76,6 +76,7 @@ def slack_deliverers(runtime: Runtime, metrics: Metrics | None = None) -> dict[s
     from bot.slack.deliverers.customer import SlackCustomerDeliverer
     from bot.slack.deliverers.report import ReportDeliverer
     from bot.slack.deliverers.staff import SlackDeliverer
+    from bot.slack.deliverers.thread_files import ThreadFileDeliverer
 
     on_error = (lambda method: metrics.slack_api_errors.labels(method, "api").inc()) if metrics else (lambda m: None)
     settings, calendar = runtime.settings, runtime.services["calendar"]
@@ -84,6 +85,8 @@ def slack_deliverers(runtime: Runtime, metrics: Metrics | None = None) -> dict[s
     deliverers.update(SlaDeliverer(settings, client, calendar, runtime.clock).deliverers())
     deliverers.update(SlackCustomerDeliverer(settings, client, calendar, runtime.clock, on_error=on_error).deliverers())
     deliverers.update(ReportDeliverer(settings, client, calendar, runtime.clock, on_error=on_error).deliverers())
+    deliverers.update(ThreadFileDeliverer(settings, client, calendar, runtime.clock, runtime.services["attachments"],
+                                          on_error=on_error).deliverers())
     return deliverers
 
 

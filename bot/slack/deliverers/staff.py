@@ -24,6 +24,7 @@ from bot.slack.text import escape_mrkdwn
 from bot.slack.views import InquiryView
 from bot.jobs.outbox_worker import GiveUp, RetryLater
 from bot.desk.card_view import card_view
+from bot.desk.thread_files import queue_message_files
 from storage.models import Contact, Inquiry, Organisation, OutboxRow, Ticket
 
 # Slack's own trouble: worth retrying. Anything else (channel_not_found,
@@ -85,7 +86,10 @@ class SlackDeliverer:
     def timeline(self, row: OutboxRow, session: Session) -> dict:
         payload = row.payload
         message = build_timeline_message(payload["author"], payload["text"], payload["attachments"], payload["kind"])
-        return self._in_thread(session, payload["ticket_id"], message)
+        posted = self._in_thread(session, payload["ticket_id"], message)
+        if payload.get("message_row_id"):  # the customer's files follow their post (bot/desk/thread_files.py)
+            queue_message_files(session, payload["ticket_id"], payload["message_row_id"], self._clock())
+        return posted
 
     def audit(self, row: OutboxRow, session: Session) -> dict:
         payload = row.payload
