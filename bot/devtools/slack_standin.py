@@ -46,6 +46,7 @@ TEAM_ID, TEAM_NAME = "T0STANDIN", "Stand-in"
 BOT_USER_ID, BOT_ID, APP_ID = "U0SUPPORTBOT", "B0SUPPORTBOT", "A0SUPPORTBOT"
 WORKSPACE_URL = "https://standin.slack.com/"
 _FIRST_TS_SECONDS = 1_700_000_000
+UPLOAD_MAX_BYTES = 256 * 1024 * 1024
 # Form-encoded clients send structured arguments as JSON strings; decoded so tests see one shape.
 _JSON_FIELDS = ("blocks", "attachments", "view", "metadata", "files")
 
@@ -284,7 +285,8 @@ class SlackStandin:
 
     async def start_async(self) -> SlackStandin:
         """Serve on the running loop; returns once listening."""
-        app = web.Application()
+        # Slack takes uploads up to 1 GB; aiohttp's default body cap (1 MiB) would refuse a screenshot.
+        app = web.Application(client_max_size=UPLOAD_MAX_BYTES)
         app.router.add_route("*", "/api/{method}", self._handle)
         app.router.add_post("/upload/{file_id}", self._receive_file)
         app.router.add_get("/files-pri/{team_file}/download/{file_id}", self._send_file)
