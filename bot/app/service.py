@@ -61,7 +61,8 @@ def build_deliverers(runtime: Runtime, metrics: Metrics | None = None) -> dict[s
     settings = runtime.settings
     renderer = TemplateRenderer.from_settings(settings)
     deliverers: dict[str, Deliverer] = {
-        "email": EmailDeliverer(settings, renderer, SmtpSender(settings.smtp), runtime.clock),
+        "email": EmailDeliverer(settings, renderer, SmtpSender(settings.smtp), runtime.clock,
+                                runtime.services["attachments"]),
     }
     deliverers.update(slack_deliverers(runtime, metrics))
     return deliverers
