@@ -37,6 +37,7 @@ def test_a_png_and_a_pdf_are_uploaded_into_the_thread_the_large_and_the_executab
     assert [f["content"] for f in uploads if f["filename"] == "skärmdump.png"] == [png()]
     posts = thread(standin, ticket)
     assert "Åsa Andersson" in posts[0]["text"]  # the message first, its files after it
+    assert posts[0]["blocks"][-1]["elements"][0]["action_id"] == "full_message"
     lines = [m["text"] for m in posts if LINK.search(m.get("text", ""))]
     assert len(lines) == 2
     assert any("loggar.bin" in line and "30 MB" in line and "larger than 20 MB" in line for line in lines)

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from bot.slack.listeners import (
     customer_messages,
+    full_message,
     home,
     inquiries,
     reactions,
@@ -22,7 +23,8 @@ from bot.slack.listeners import (
     cards as ticket_actions,
 )
 
-LISTENER_MODULES = (ticket_actions, reply, request_info, reactions, inquiries, customer_messages, home, support_command)
+LISTENER_MODULES = (ticket_actions, reply, request_info, reactions, inquiries, customer_messages, home, support_command,
+                    full_message)
 
 
 def all_listeners() -> tuple:
