@@ -28,6 +28,6 @@ def handle(ctx: PipelineContext) -> None:
     slack_queue.queue_timeline(
         ctx.session, ctx.ticket, ctx.now, key=message.message_id, author=author,
         text=ctx.appended.stripped_text or message.text, attachments=[a.filename for a in message.attachments],
-        kind=message.channel,
+        kind=message.channel, message_row_id=ctx.appended.id,
     )
     ctx.decide(f"staff notified: card and thread post for {ctx.ticket.reference}")

@@ -16,10 +16,11 @@ def build_deliverers(runtime: Runtime, metrics: Metrics | None = None) -> dict[s
 
     settings = runtime.settings
     deliverers = by_kind(EmailDeliverer(settings, TemplateRenderer.from_settings(settings),
-                                        SmtpSender(settings.smtp), runtime.clock))
+                                        SmtpSender(settings.smtp), runtime.clock, runtime.services["attachments"]))
     if settings.slack.enabled:
         from bot.slack.deliverers import slack_deliverers
 
         on_error = (lambda method: metrics.slack_api_errors.labels(method, "api").inc()) if metrics else (lambda m: None)
-        deliverers.update(slack_deliverers(settings, runtime.services["calendar"], runtime.clock, on_error))
+        deliverers.update(slack_deliverers(settings, runtime.services["calendar"], runtime.clock, on_error,
+                                          runtime.services["attachments"]))
     return deliverers

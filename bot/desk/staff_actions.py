@@ -13,7 +13,7 @@ first-response clock.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -24,6 +24,7 @@ from bot.app.config import Settings
 from bot.domain.stale_clicks import Seen, stale_field
 from bot.desk.sla_target import recompute_first_response
 from bot.desk.open_ticket import open_ticket
+from bot.desk.reply_files import sent_with_files
 from bot.desk.slack_answers import answer_ticket
 from storage.models import Agent, Contact, Inquiry, Ticket, TicketParticipant
 from storage.repositories import directory, events, messages, slack_queue, tickets
@@ -130,18 +131,21 @@ class Desk:
             return "🔖", f"status → {STATUS_WORDS[status]}"
         return self._change(ticket_id, agent_id, seen, change, "set_status")
 
-    def reply(self, ticket_id: int, agent_id: int, seen: Seen | int, text: str) -> ActionResult:
-        """Send the agent's text to the customer; the ticket then waits on the customer."""
+    def reply(self, ticket_id: int, agent_id: int, seen: Seen | int, text: str,
+              files: Sequence[dict] = ()) -> ActionResult:
+        """Send the agent's text to the customer, with ``files`` (stored: sha256, filename, content_type,
+        size) attached; the ticket then waits on the customer."""
         if not text.strip():
             return ActionResult(False, "The reply is empty.")
 
         def change(session, ticket, agent, now):
             self._first_action(session, ticket, agent, now)
             ticket.status = "waiting_on_customer"
-            events.record_event(session, ticket, "agent_replied", now, actor="agent", agent_id=agent_id)
+            events.record_event(session, ticket, "agent_replied", now, actor="agent", agent_id=agent_id,
+                                **({"files": [f["filename"] for f in files]} if files else {}))
             self._mail_customer(session, ticket, now, "agent_reply",
                                 {"body": text, "agent_name": agent.name or agent.email},
-                                agent=agent, audit=("📤", "sent to customer"))
+                                agent=agent, audit=("📤", sent_with_files(files)), attachments=list(files))
             return None  # the audit line follows once the SMTP server accepted the mail
         return self._change(ticket_id, agent_id, seen, change, "reply")
 
@@ -290,7 +294,7 @@ class Desk:
             ticket.status = "open"
 
     def _mail_customer(self, session: Session, ticket: Ticket, now: datetime, template: str, extra: dict, *,
-                       agent: Agent | None = None, audit: str | None = None) -> None:
+                       agent: Agent | None = None, audit: str | None = None, attachments: list | None = None) -> None:
         if ticket.customer_channel and ticket.customer_thread_ts:  # came from a customer channel: answered there
             answer_ticket(session, self._settings, now, ticket, template, extra, agent=agent,
                           audit=self._audit_payload(audit, agent) if audit else None)
@@ -309,7 +313,7 @@ class Desk:
             lang=contact.language if contact else ticket.language, to=[to],
             context={"contact_name": name, "reference": ticket.reference, "subject": ticket.subject, **extra},
             ticket=ticket, automatic=template != "agent_reply", agent_id=agent.id if agent else None,
-            audit=self._audit_payload(audit, agent) if audit else None,
+            audit=self._audit_payload(audit, agent) if audit else None, attachments=attachments,
         )
 
     def _audit_payload(self, audit: tuple[str, str], agent: Agent | None) -> dict:

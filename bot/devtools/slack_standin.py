@@ -10,7 +10,10 @@ recorded with ``known=False``. File uploads follow Slack's current flow:
 ``files.getUploadURLExternal`` hands out an ``upload_url`` on the stand-in
 itself, the bytes POSTed there are kept (``uploaded_files()``; recorded as the
 pseudo-method ``upload``), and ``files.completeUploadExternal`` shares them as
-one message (once per file, as Slack allows). ``fail_next`` injects 429 (with Retry-After)
+one message (once per file, as Slack allows); ``files.info`` answers with the
+file's ``shares``. A user's file (what an agent attaches in a modal) is added
+with ``add_user_file`` and served at its ``url_private_download`` only with a
+bot token in ``Authorization: Bearer`` (recorded as ``download``). ``fail_next`` injects 429 (with Retry-After)
 or 5xx answers so that client retry handlers run for real.
 
 It runs in a thread with its own event loop (``start()``/``stop()``, for
@@ -43,6 +46,7 @@ TEAM_ID, TEAM_NAME = "T0STANDIN", "Stand-in"
 BOT_USER_ID, BOT_ID, APP_ID = "U0SUPPORTBOT", "B0SUPPORTBOT", "A0SUPPORTBOT"
 WORKSPACE_URL = "https://standin.slack.com/"
 _FIRST_TS_SECONDS = 1_700_000_000
+UPLOAD_MAX_BYTES = 256 * 1024 * 1024
 # Form-encoded clients send structured arguments as JSON strings; decoded so tests see one shape.
 _JSON_FIELDS = ("blocks", "attachments", "view", "metadata", "files")
 
@@ -169,6 +173,19 @@ class SlackStandin:
         with self._cond:
             self._space.usergroups[usergroup] = list(users)
 
+    def add_user_file(self, name: str, content: bytes, mimetype: str = "application/octet-stream") -> dict[str, Any]:
+        """A file a user shared (e.g. in a modal's file_input): its object as Slack hands it to the app,
+        with a ``url_private_download`` on the stand-in that serves ``content`` to a bot token."""
+        if not self.port:
+            raise RuntimeError("the stand-in is not running")
+        with self._cond:
+            file_id = self._space.next_id("F")
+            url = f"http://{self.host}:{self.port}/files-pri/{TEAM_ID}-{file_id}/download/{file_id}"
+            self._space.files[file_id] = {"id": file_id, "filename": name, "length": len(content), "content": content,
+                                          "completed": True, "mimetype": mimetype, "url_private_download": url}
+        return {"id": file_id, "name": name, "title": name, "mimetype": mimetype, "size": len(content),
+                "url_private_download": url}
+
     def fail_next(self, method: str, status: int = 429, retry_after: int | None = 1, count: int = 1) -> None:
         """Answer the next ``count`` calls of ``method`` with ``status`` (429 carries ``Retry-After``)."""
         with self._cond:
@@ -268,9 +285,11 @@ class SlackStandin:
 
     async def start_async(self) -> SlackStandin:
         """Serve on the running loop; returns once listening."""
-        app = web.Application()
+        # Slack takes uploads up to 1 GB; aiohttp's default body cap (1 MiB) would refuse a screenshot.
+        app = web.Application(client_max_size=UPLOAD_MAX_BYTES)
         app.router.add_route("*", "/api/{method}", self._handle)
         app.router.add_post("/upload/{file_id}", self._receive_file)
+        app.router.add_get("/files-pri/{team_file}/download/{file_id}", self._send_file)
         self._runner = web.AppRunner(app, access_log=None, handle_signals=False, shutdown_timeout=1.0)
         await self._runner.setup()
         site = web.TCPSite(self._runner, self.host, self.port)
@@ -334,6 +353,22 @@ class SlackStandin:
                                 datetime.now(timezone.utc), status, {"ok": status == 200})
             self._record(call)
         return web.Response(status=status, text=f"OK - {len(content)}" if status == 200 else "error")
+
+    async def _send_file(self, request: web.Request) -> web.Response:
+        """A user's file at its url_private_download: only with a token in the Authorization header, as Slack does."""
+        file_id = request.match_info["file_id"]
+        token = _bearer(request.headers.get("Authorization", ""))
+        with self._cond:
+            fault = self._take_fault("download")
+            entry = self._space.files.get(file_id)
+            status = (fault.status if fault else 404 if entry is None or not entry.get("url_private_download")
+                      else 403 if token not in self.tokens else 200)
+            call = RecordedCall("download", {"file_id": file_id}, dict(request.headers), datetime.now(timezone.utc),
+                                status, {"ok": status == 200})
+            self._record(call)
+        if status != 200:
+            return web.Response(status=status, text="error")
+        return web.Response(body=entry["content"], content_type=entry.get("mimetype", "application/octet-stream"))
 
     def _take_fault(self, method: str) -> _Fault | None:
         queue = self._faults.get(method)
@@ -621,12 +656,28 @@ def _complete_upload(space: _Workspace, params: dict[str, Any]) -> dict[str, Any
         shared.append({"id": entry["id"], "title": title, "name": entry["filename"], "size": entry["length"]})
     if channel:
         ts = space.next_ts()
+        for entry, _ in entries:
+            post = {"ts": ts, **({"thread_ts": params["thread_ts"]} if params.get("thread_ts") else {})}
+            visibility = "private" if channel.startswith(("G", "D")) else "public"
+            entry["shares"] = {visibility: {channel: [post]}}
         message = {"type": "message", "user": BOT_USER_ID, "bot_id": BOT_ID, "ts": ts,
                    "text": params.get("initial_comment") or "", "files": shared}
         if params.get("thread_ts"):
             message["thread_ts"] = params["thread_ts"]
         space.messages[(channel, ts)] = message
     return {"files": shared}
+
+
+def _file_info(space: _Workspace, params: dict[str, Any]) -> dict[str, Any]:
+    entry = space.files.get(_need(params, "file", "file_not_found"))
+    if entry is None:
+        raise _ApiError("file_not_found")
+    found = {"id": entry["id"], "name": entry["filename"], "title": entry.get("title") or entry["filename"],
+             "size": entry["length"], "mimetype": entry.get("mimetype", "application/octet-stream"),
+             "shares": entry.get("shares", {})}
+    if entry.get("url_private_download"):
+        found["url_private_download"] = entry["url_private_download"]
+    return {"file": found}
 
 
 _METHODS: dict[str, Callable[[_Workspace, dict[str, Any]], dict[str, Any]]] = {
@@ -649,6 +700,7 @@ _METHODS: dict[str, Callable[[_Workspace, dict[str, Any]], dict[str, Any]]] = {
     "usergroups.users.list": _usergroup_users,
     "files.getUploadURLExternal": _upload_url,
     "files.completeUploadExternal": _complete_upload,
+    "files.info": _file_info,
 }
 
 

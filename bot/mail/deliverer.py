@@ -17,10 +17,12 @@ from sqlalchemy.orm import Session
 
 from bot.app.config import Settings
 from bot.domain.mail.mailboxes import is_mailbox
+from bot.mail.attachments import attach_stored
 from bot.mail.compose import compose_message
 from bot.mail.smtp_sender import PermanentDeliveryError, SmtpSender, TemporaryDeliveryError
 from bot.jobs.outbox import GiveUp, RetryLater
 from bot.rendering.email import RenderError, TemplateMissingError, TemplateRenderer
+from storage.attachment_store import AttachmentStore
 from storage.models import OutboxRow, Ticket, TicketMessage
 from storage.repositories import events, slack_queue
 from storage.repositories.outbox_keys import fit_key
@@ -36,7 +38,8 @@ class EmailDeliverer:
     KINDS = {"email": "__call__"}
 
     def __init__(self, settings: Settings, renderer: TemplateRenderer, sender: SmtpSender,
-                 clock: Callable[[], datetime]):
+                 clock: Callable[[], datetime], store: AttachmentStore | None = None):
+        self._store = store  # where an agent's files for the mail are (bot/mail/attachments.py)
         self._settings = settings
         self._renderer = renderer
         self._sender = sender
@@ -63,16 +66,23 @@ class EmailDeliverer:
                 raise GiveUp("a recipient is not one well-formed mailbox")
             rendered = self._renderer.render(payload["template"], payload["lang"], payload["context"])
             smtp = self._settings.smtp
-            return compose_message(
+            message = compose_message(
                 rendered, from_address=smtp.from_address, from_name=smtp.from_name, to=recipients,
                 message_id=payload["message_id"], date=self._clock(), outbox_key=fit_key(row.idempotency_key),
                 thread=payload.get("thread") or (), reference=payload.get("reference"),
                 reply_token=payload.get("reply_token"), support_address=self._settings.desk.support_address,
                 automatic=payload.get("automatic", True),
                 auto_submitted=payload.get("auto_submitted", "auto-replied"),
-            ), rendered
+            )
+            if payload.get("attachments"):
+                if self._store is None:
+                    raise GiveUp("this mail has files but no attachment store is configured")
+                attach_stored(message, payload["attachments"], self._store)
+            return message, rendered
         except (TemplateMissingError, RenderError) as exc:
             raise GiveUp(f"template {payload.get('template')!r}: {exc}") from exc
+        except FileNotFoundError as exc:
+            raise GiveUp("a file of this mail is no longer stored") from exc
         except INVALID_ROW as exc:
             raise GiveUp(f"cannot build this mail: {type(exc).__name__}: {str(exc)[:200]}") from exc
 

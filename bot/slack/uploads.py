@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import urllib.error
 import urllib.request
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -36,11 +37,15 @@ class UploadedFile:
 
 def upload_file(client: WebClient, path: Path, *, channel_id: str, filename: str, title: str,
                 initial_comment: str | None = None, thread_ts: str | None = None,
-                alt_text: str | None = None) -> UploadedFile:
+                alt_text: str | None = None, on_reserved: Callable[[str], None] | None = None) -> UploadedFile:
     """Share the file at ``path`` in ``channel_id`` (in the thread of ``thread_ts`` when given) as one message,
-    with ``initial_comment`` as its text. ``filename`` and ``title`` are shown to people: data, never a path."""
+    with ``initial_comment`` as its text. ``filename`` and ``title`` are shown to people: data, never a path.
+    ``on_reserved`` hears the file id before the bytes go, so a caller can record it and, after a crash,
+    ask Slack whether the share was completed instead of uploading again."""
     length = path.stat().st_size
     ticket = client.files_getUploadURLExternal(filename=filename, length=length, alt_txt=alt_text).data
+    if on_reserved is not None:
+        on_reserved(ticket["file_id"])
     _post_bytes(ticket["upload_url"], path, length)
     client.files_completeUploadExternal(files=[{"id": ticket["file_id"], "title": title}], channel_id=channel_id,
                                         initial_comment=initial_comment, thread_ts=thread_ts)

@@ -6,6 +6,7 @@
     POST /tickets/close     form t=<token>: the customer asks for closure → closure_requested
     GET  /survey            ?t=<signed token>&r=<1–5>: the survey form, r preselected (records nothing)
     POST /survey            form t, rating, comment: records the one answer (409 when already answered)
+    GET  /files/<token>     agents' signed download of a file or a raw mail (bot/web/file_links.py)
 
 Tokens are signed by bot/web/signing.py. Pages are in the ticket's language.
 """
@@ -16,6 +17,7 @@ import asyncio
 
 from aiohttp import web
 
+from bot.web.file_links import FileDownloads
 from bot.web.portal.directory import DirectoryWebhook
 from bot.web.portal.webhook import PortalWebhook
 from bot.web.pages import PageRenderer
@@ -70,4 +72,5 @@ def lifecycle_routes(runtime) -> list[web.RouteDef]:
         web.post("/tickets/close", close.confirm),
         web.get("/survey", survey.show, allow_head=False),
         web.post("/survey", survey.answer),
+        *FileDownloads(runtime).routes(),
     ]

@@ -17,7 +17,7 @@ from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from bot.domain.mail.mailboxes import is_mailbox
-from storage.models import Ticket, TicketMessage
+from storage.models import Attachment, Ticket, TicketMessage
 from storage.repositories import events, messages, outbox
 
 log = logging.getLogger("supportbot.outbox")
@@ -58,6 +58,7 @@ def queue_email(
     auto_submitted: str = "auto-replied",
     agent_id: int | None = None,
     audit: dict[str, Any] | None = None,
+    attachments: list[dict[str, Any]] | None = None,
 ) -> str | None:
     """Queue one templated mail under idempotency ``key``; return its Message-ID, None if already queued or refused.
 
@@ -67,6 +68,9 @@ def queue_email(
 
     ``audit`` ({"icon", "text", "actor_slack_id"}) is posted in the ticket's Slack
     thread after delivery, so "sent to customer" is only said once it is true.
+
+    ``attachments`` ({"sha256", "filename", "content_type", "size"}, already in the
+    attachment store) go with the mail and are recorded on its message, as a customer's are.
     """
     if not to or not all(isinstance(address, str) and is_mailbox(address) for address in to):
         log.warning("%s mail not queued: a recipient is not one well-formed mailbox", template)
@@ -89,14 +93,19 @@ def queue_email(
         # Posted in the card's thread once the SMTP server accepted the mail.
         "audit": audit,
     }
+    if attachments:
+        payload["attachments"] = attachments
     if not outbox.enqueue(session, "email", key, payload, now, ticket_id=ticket.id if ticket else None):
         return None
     if ticket is not None:
-        messages.record_message(
+        stored_id = messages.record_message(
             session, ticket, direction="outbound", channel="email", visibility="customer", automatic=automatic,
             author_email=from_address, agent_id=agent_id, message_id=message_id,
             subject=ticket.subject, text="", created_at=now,
             # An agent's own words (without greeting and signature) are what the index keeps.
             stripped_text=None if automatic else context.get("body"),
         )
+        for item in (attachments or []) if stored_id is not None else []:
+            session.add(Attachment(message_id=stored_id, filename=item["filename"], content_type=item["content_type"],
+                                   size=item["size"], sha256=item["sha256"], stored=True, created_at=now))
     return message_id

@@ -49,9 +49,11 @@ def waiting_for_card() -> ColumnElement[bool]:
 
 
 def queue_timeline(session: Session, ticket: Ticket, now: datetime, *, key: str, author: str, text: str,
-                   attachments: list[str], kind: str) -> None:
-    """A message in the card's thread (a customer's mail or chat, shown escaped)."""
-    payload = {"ticket_id": ticket.id, "author": author, "text": text, "attachments": attachments, "kind": kind}
+                   attachments: list[str], kind: str, message_row_id: int | None = None) -> None:
+    """A message in the card's thread (a customer's mail or chat, shown escaped); its files follow it
+    (``message_row_id``: the stored message, whose attachments the post's delivery queues)."""
+    payload = {"ticket_id": ticket.id, "author": author, "text": text, "attachments": attachments, "kind": kind,
+               "message_row_id": message_row_id}
     outbox.enqueue(session, "slack.timeline", f"timeline:{key}", payload, now, ticket_id=ticket.id)
 
 

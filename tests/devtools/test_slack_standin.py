@@ -247,3 +247,29 @@ def test_printer_renders_posts_for_a_terminal():
     assert "    > Hi" in reply_text.splitlines() and "📎 a.pdf" in reply_text
     assert format_call("users.info", {"user": "U1"}) is None
     assert format_call("chat.update", {"channel": "C1", "ts": "1.2", "text": "a &amp; b"}) == "✎ #C1 1.2 updated\na & b"
+
+
+def test_files_info_shows_where_an_upload_was_shared_and_user_files_download_only_with_a_token(standin, tmp_path):
+    from bot.slack.uploads import upload_file
+
+    web = client(standin)
+    parent = web.chat_postMessage(channel="C0STAFF0001", text="card")["ts"]
+    path = tmp_path / "shot.png"
+    path.write_bytes(b"\x89PNG data")
+    uploaded = upload_file(web, path, channel_id="C0STAFF0001", filename="shot.png", title="shot.png", thread_ts=parent)
+    info = web.files_info(file=uploaded.file_id)["file"]
+    assert info["shares"] == {"public": {"C0STAFF0001": [{"ts": info["shares"]["public"]["C0STAFF0001"][0]["ts"],
+                                                          "thread_ts": parent}]}}
+    with pytest.raises(SlackApiError) as missing:
+        web.files_info(file="F0NOSUCH")
+    assert missing.value.response["error"] == "file_not_found"
+
+    shared = standin.add_user_file("logg.txt", b"rad 1\n", "text/plain")
+    assert web.files_info(file=shared["id"])["file"]["url_private_download"] == shared["url_private_download"]
+    request = urllib.request.Request(shared["url_private_download"], headers={"Authorization": f"Bearer {standin.token}"})
+    with urllib.request.urlopen(request) as response:
+        assert response.read() == b"rad 1\n"
+    with pytest.raises(urllib.error.HTTPError) as refused:
+        urllib.request.urlopen(shared["url_private_download"])
+    assert refused.value.code == 403
+    assert [c.status for c in standin.calls("download")] == [200, 403]

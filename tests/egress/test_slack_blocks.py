@@ -329,15 +329,17 @@ def test_reply_modal_round_trip():
     assert modal["type"] == "modal" and modal["callback_id"] == "reply_modal"
     assert json.loads(modal["private_metadata"]) == {"t": 42, "r": 7, "a": 3, "s": "waiting_on_customer", "l": 2,
                                                      "p": "urgent"}
-    (text_input,) = [b for b in modal["blocks"] if b["type"] == "input"]
+    text_input, files = [b for b in modal["blocks"] if b["type"] == "input"]
     assert text_input["element"]["multiline"] is True and text_input["element"]["action_id"] == "reply_text"
+    assert files["element"]["type"] == "file_input" and files["optional"] is True  # files go by mail
     (canned,) = [b for b in modal["blocks"] if b["type"] == "actions"]
     assert canned["elements"][0]["options"] == [{"text": {"type": "plain_text", "text": "Thanks", "emoji": True}, "value": "c1"}]
     assert "by e-mail" in modal["blocks"][0]["elements"][0]["text"]
     in_slack = build_reply_modal(42, Seen(7), "TC-2026-00042", "Hej Anna,", "Mvh", [], in_slack=True)
     assert "in their Slack thread" in in_slack["blocks"][0]["elements"][0]["text"]
+    assert [b["element"]["type"] for b in in_slack["blocks"] if b["type"] == "input"] == ["plain_text_input"]
     other = build_reply_modal(42, Seen(7), "TC-2026-00042", "Hej Anna,", "Mvh", [], "Thank you!")
-    (other_input,) = [b for b in other["blocks"] if b["type"] == "input"]
+    other_input, _files = [b for b in other["blocks"] if b["type"] == "input"]
     assert other_input["block_id"] != text_input["block_id"]  # so views.update shows the new prefill
     submitted = {**modal, "state": {"values": {
         text_input["block_id"]: {"reply_text": {"type": "plain_text_input", "value": "Hello <b>"}},

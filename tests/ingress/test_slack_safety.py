@@ -58,7 +58,7 @@ def test_customer_text_never_becomes_a_ping_or_a_link(slack_env, slack_standin):
 def test_the_manifest_asks_for_what_the_app_uses_and_no_more():
     text = MANIFEST.read_text(encoding="utf-8")
     scopes = _list_under(text, "    bot:")
-    assert scopes == ["channels:history", "chat:write", "commands", "files:write", "groups:history", "im:write", "reactions:read",
+    assert scopes == ["channels:history", "chat:write", "commands", "files:read", "files:write", "groups:history", "im:write", "reactions:read",
                       "usergroups:read", "users:read", "users:read.email"]
     events = _list_under(text, "    bot_events:")
     # Bolt's "message" listener receives what the manifest subscribes as message.channels and message.groups.

@@ -25,6 +25,8 @@ METHOD_SCOPES = {
     # Slack's current upload flow (files.upload is retired): the weekly report's chart.
     "files_getUploadURLExternal": {"files:write"},
     "files_completeUploadExternal": {"files:write"},
+    # Whether a customer's file is already shared in its thread (an upload redelivered after a crash).
+    "files_info": {"files:read"},
 }
 EVENT_SCOPES = {"message.channels": {"channels:history"}, "message.groups": {"groups:history"},
                 "reaction_added": {"reactions:read"}, "app_home_opened": set()}

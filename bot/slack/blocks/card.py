@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from bot.domain.stale_clicks import Seen
+from bot.slack.blocks.reply_files import reply_files_block
 from bot.slack.text import ELLIPSIS, clip_escaped, escape_mrkdwn, fit, is_slack_user_id, quoted_chunks
 from bot.desk.card_view import CardView, InquiryView
 from bot.slack.ids import (
@@ -314,6 +315,8 @@ def build_reply_modal(
     if prefill_text:
         element["initial_value"] = fit(prefill_text, INPUT_MAX, escape=False)
     blocks.append({"type": "input", "block_id": f"{REPLY_TEXT}.{digest}", "label": _plain("Message", 2000), "element": element})
+    if not in_slack:  # files go by mail (bot/slack/blocks/reply_files.py)
+        blocks.append(reply_files_block())
     if signature.strip():
         blocks.append(_context(fit(signature.strip(), SECTION_TEXT_MAX)))
     return {

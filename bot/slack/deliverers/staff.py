@@ -20,10 +20,12 @@ from sqlalchemy.orm import Session
 from bot.app.config import Settings
 from bot.slack.blocks.card import POST_DEFAULTS, build_audit_line, build_card, build_inquiry_notice, \
     build_timeline_message
+from bot.slack.blocks.full_message import with_full_message_button
 from bot.slack.text import escape_mrkdwn
 from bot.desk.card_view import InquiryView
 from bot.jobs.outbox import GiveUp, RetryLater
 from bot.desk.card_view import card_view
+from bot.desk.thread_files import queue_message_files
 from storage.models import Contact, Inquiry, Organisation, OutboxRow, Ticket
 
 # Slack's own trouble: worth retrying. Anything else (channel_not_found,
@@ -84,7 +86,12 @@ class SlackDeliverer:
     def timeline(self, row: OutboxRow, session: Session) -> dict:
         payload = row.payload
         message = build_timeline_message(payload["author"], payload["text"], payload["attachments"], payload["kind"])
-        return self._in_thread(session, payload["ticket_id"], message)
+        if payload.get("message_row_id"):  # the whole text and headers, on request (bot/slack/blocks/full_message.py)
+            message = with_full_message_button(message, payload["message_row_id"])
+        posted = self._in_thread(session, payload["ticket_id"], message)
+        if payload.get("message_row_id"):  # the customer's files follow their post (bot/desk/thread_files.py)
+            queue_message_files(session, payload["ticket_id"], payload["message_row_id"], self._clock())
+        return posted
 
     def audit(self, row: OutboxRow, session: Session) -> dict:
         payload = row.payload

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from bot.slack.listeners import (
     customer_messages,
+    full_message,
     home,
     inquiries,
     reactions,
@@ -25,7 +26,7 @@ from bot.slack.listeners import (
 )
 
 LISTENER_MODULES = (ticket_actions, reply, request_info, reactions, inquiries, customer_messages, home, support_command,
-                    sla_alerts)
+                    sla_alerts, full_message)
 
 
 def all_listeners() -> tuple:

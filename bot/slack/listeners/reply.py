@@ -19,7 +19,11 @@ import logging
 from slack_sdk.errors import SlackApiError
 
 from bot.domain.stale_clicks import Seen
+from bot.desk.reply_files import too_large
 from bot.slack.blocks.card import build_reply_modal
+from bot.slack.blocks.reply_files import REPLY_FILES, submitted_files
+from bot.slack.file_fetch import FetchFailed, fetch_files
+from storage.attachment_store import AttachmentStore
 from bot.slack.ids import REPLY, REPLY_CANNED, REPLY_MODAL, SEND_TO_CUSTOMER, parse_reply_submission
 from bot.slack.listeners.agents import AgentRef
 from bot.slack.listeners.clicks import GONE, card_click, clicked_value, feedback_channel, user_of
@@ -138,6 +142,11 @@ async def reply_submitted(ack, body, client, services, view) -> None:
     if not submission.text.strip():
         await ack(response_action="errors", errors={submission.text_block_id: EMPTY})
         return
+    files = submitted_files(view)
+    refused = too_large([int(f.get("size") or 0) for f in files], services.settings.files.reply_max_bytes)
+    if refused:  # said in the modal, which stays open: nothing is sent half
+        await ack(response_action="errors", errors={REPLY_FILES: refused})
+        return
     await ack()
     user = user_of(body)
     ticket = await asyncio.to_thread(services.reads.ticket_by_id, submission.ticket_id)
@@ -148,10 +157,27 @@ async def reply_submitted(ack, body, client, services, view) -> None:
     if ticket is None:
         await tell(client, channel, user, build_unsent(GONE, submission.text))
         return
+    stored = await fetched(services, client, channel, user, files, submission.text)
+    if stored is None:
+        return
     result = await asyncio.to_thread(services.desk.reply, ticket.id, begun.agent.id, submission.seen,
-                                     mail_body(ticket, submission.text))
+                                     mail_body(ticket, submission.text), stored)
     done = f"Your reply on {ticket.reference} is on its way; the thread says so once the mail server took it."
     await tell(client, channel, user, build_submitted(result, submission.text, done, "📤"))
+
+
+async def fetched(services, client, channel, user, files: list[dict], text: str) -> list[dict] | None:
+    """The agent's files fetched into the store; None (and the agent told, with their text) when one failed."""
+    if not files:
+        return []
+    try:
+        store = AttachmentStore(services.settings.desk.attachments_dir)  # the store the runtime uses
+        return await asyncio.to_thread(fetch_files, services.settings, store, files,
+                                       services.settings.files.reply_max_bytes)
+    except FetchFailed as exc:
+        log.warning("reply files not fetched: %s", exc)
+        await tell(client, channel, user, build_unsent(f"A file could not be fetched from Slack ({exc}).", text))
+        return None
 
 
 LISTENERS = (
