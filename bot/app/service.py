@@ -99,7 +99,8 @@ def slack_component(runtime: Runtime) -> Component:
 def periodic_jobs(runtime: Runtime, metrics: Metrics | None = None) -> list[Component]:
     """Clock-driven work: the SLA monitor (every ``sla.monitor_interval_s``), auto-close and retention (hourly),
     the agent sync (every ``slack.agent_sync_interval_s``) when line user groups are set, and the weekly
-    report post (looked for every minute, when ``report.enabled`` and ``slack.enabled``)."""
+    report post (looked for every minute, when ``report.enabled`` and ``slack.enabled``), and the embedding of
+    closed cases for similar-case search (every 30 s, when ``memory.embeddings`` and the model is installed)."""
     from bot.jobs.auto_close import auto_close
     from bot.jobs.periodic import PeriodicJob
     from bot.jobs.retention import RetentionJob
@@ -129,6 +130,13 @@ def periodic_jobs(runtime: Runtime, metrics: Metrics | None = None) -> list[Comp
 
         weekly = WeeklyReport(runtime.sessions, settings, calendar, runtime.clock)
         jobs.append(PeriodicJob("weekly_report", CHECK_INTERVAL_S, weekly.tick))
+    if settings.memory.embeddings:
+        from bot.desk import memory_model
+
+        if memory_model.available():
+            from bot.jobs.case_vectors import INTERVAL_S, EmbedCases
+
+            jobs.append(PeriodicJob("case_vectors", INTERVAL_S, EmbedCases(runtime.sessions).tick))
     return jobs
 
 
