@@ -20,6 +20,7 @@ import math
 import os
 import re
 import sys
+import time
 from collections import Counter
 from datetime import timedelta
 from pathlib import Path
@@ -28,7 +29,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.memory_desk import SET_DIR, T0, case_line, fresh_database, import_lines, load_set  # noqa: E402
 from bot.app.config import MemorySettings  # noqa: E402
+from bot.desk import memory_model  # noqa: E402
 from bot.desk.memory import similar_cases  # noqa: E402
+from bot.desk.memory_vectors import embed_missing  # noqa: E402
 from storage.db import make_engine, make_session_factory  # noqa: E402
 
 DEFAULT_PG = os.environ.get("SUPPORTBOT_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
@@ -58,7 +61,19 @@ def scores(ranks: list[int | None]) -> dict[str, float]:
             "mrr": round(sum(1 / r for r in ranks if r) / n, 3), "n": len(ranks)}
 
 
-def run_backend(url: str, topics: list[dict], threshold: float, verbose: bool) -> dict:
+def embed_all(url: str) -> float:
+    """Embed every closed case (what the periodic job does); seconds per case."""
+    engine = make_engine(url)
+    started, count = time.perf_counter(), 0
+    with make_session_factory(engine)() as session:
+        while done := embed_missing(session):
+            count += done
+        session.commit()
+    engine.dispose()
+    return (time.perf_counter() - started) / max(count, 1)
+
+
+def run_backend(url: str, topics: list[dict], threshold: float, verbose: bool, *, embeddings: bool) -> dict:
     engine = make_engine(url)
     sessions = make_session_factory(engine)
     ranks, top_scores, quiet = [], [], []
@@ -66,7 +81,7 @@ def run_backend(url: str, topics: list[dict], threshold: float, verbose: bool) -
     with sessions() as session:
         for topic in topics:
             query = topic["query"]
-            cases = similar_cases(session, query["subject"], query["text"], limit=10)
+            cases = similar_cases(session, query["subject"], query["text"], limit=10, embeddings=embeddings)
             found = [case.external_reference for case in cases]
             best = cases[0].score if cases else 0.0
             if topic["topic"] is None:
@@ -128,12 +143,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--set", type=Path, default=SET_DIR, help="folder with topics.jsonl")
     parser.add_argument("--pg-url", default=DEFAULT_PG)
     parser.add_argument("--no-pg", action="store_true")
-    parser.add_argument("--threshold", type=float, default=MemorySettings().similar_min_score)
+    parser.add_argument("--threshold", type=float, default=MemorySettings().similar_min_score,
+                        help="memory.similar_min_score (full-text path)")
+    parser.add_argument("--similarity", type=float, default=MemorySettings().similar_min_similarity,
+                        help="memory.similar_min_similarity (embedding path)")
     parser.add_argument("--json", type=Path, metavar="FILE")
     parser.add_argument("--verbose", action="store_true")
     args = parser.parse_args(argv)
     topics = load_set(args.set)
     results: dict[str, dict] = {}
+    extra: dict[str, float] = {}
     for cross in (False, True):
         kind = "cross" if cross else "same"
         results[f"similar_tfidf_{kind}"] = scores(tfidf_ranks(topics, cross=cross))
@@ -142,15 +161,27 @@ def main(argv: list[str] | None = None) -> int:
                 lines, _ = desk_lines(topics, cross=cross)
                 import_lines(url, lines)
                 if args.verbose:
-                    print(f"  {backend} {kind}:")
-                results[f"similar_{backend}_{kind}"] = run_backend(url, topics, args.threshold, args.verbose)
-    print(f"Similar solved cases on {args.set} (threshold {args.threshold}):")
+                    print(f"  {backend} {kind}, full text:")
+                results[f"similar_{backend}_{kind}_fts"] = run_backend(url, topics, args.threshold, args.verbose,
+                                                                       embeddings=False)
+                if memory_model.available():
+                    extra["similar_embed_s_per_case"] = round(embed_all(url), 3)
+                    if args.verbose:
+                        print(f"  {backend} {kind}, embeddings:")
+                    results[f"similar_{backend}_{kind}"] = run_backend(url, topics, args.similarity, args.verbose,
+                                                                       embeddings=True)
+    print(f"Similar solved cases on {args.set} (thresholds: full text {args.threshold}, "
+          f"embeddings {args.similarity}):")
     for key, value in results.items():
         print(f"  {key:<28} " + "  ".join(f"{k}={v}" for k, v in value.items()))
+    for key, value in extra.items():
+        print(f"  {key:<28} {value}")
     if args.json:
         merged = json.loads(args.json.read_text()) if args.json.exists() else {}
         merged.update(results)
+        merged.update(extra)
         merged["similar_threshold"] = args.threshold
+        merged["similar_similarity_threshold"] = args.similarity
         args.json.write_text(json.dumps(merged, indent=2, ensure_ascii=False) + "\n")
     return 0
 

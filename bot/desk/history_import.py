@@ -62,7 +62,12 @@ class _Importer:
         self.pending = 0
         self._organisations = dict(session.execute(select(Organisation.number, Organisation.id)).all())
         self._agents = dict(session.execute(select(Agent.email, Agent.id)).all())
-        self._seen: set[str] = set()
+        # Every external reference already in the desk, read once: idempotence without a query per line.
+        self._seen: set[str] = set(session.execute(
+            select(Ticket.external_reference).where(Ticket.external_reference.is_not(None))).scalars())
+        # Contacts by e-mail, filled as lines name them: one SELECT per contact, not per line (each SELECT
+        # would also flush the pending rows of the lines before it).
+        self._contacts: dict[str, Contact] = {}
 
     def line(self, number: int, line: str) -> None:
         try:
@@ -77,17 +82,13 @@ class _Importer:
         if organisation_id is None:
             self.report.rejected.append((number, f"unknown organisation {case.organisation!r}"))
             return
-        if case.external_reference in self._seen or self._imported(case.external_reference):
+        if case.external_reference in self._seen:
             self.report.skipped += 1
             return
         self._seen.add(case.external_reference)
         self._store(case, organisation_id)
         self.report.imported += 1
         self.pending += 1
-
-    def _imported(self, external_reference: str) -> bool:
-        found = self.session.execute(select(Ticket.id).where(Ticket.external_reference == external_reference))
-        return found.first() is not None
 
     def _store(self, case: HistoryCase, organisation_id: int) -> None:
         contact = self._contact(case, organisation_id)
@@ -97,10 +98,8 @@ class _Importer:
             status="closed" if case.closed_at else "open", line=case.line, priority=case.priority,
             category=case.category, organisation_id=organisation_id, contact_id=contact.id, language=case.language,
             closed_at=case.closed_at, first_response_at=case.first_response_at,
-            first_response_due_at=case.first_response_due_at,
+            first_response_due_at=case.first_response_due_at, updated_at=case.closed_at or case.opened_at,
         )
-        if case.closed_at:
-            ticket.updated_at = case.closed_at
         for message in case.messages:
             self._message(ticket, case, contact, message)
         events.record_event(self.session, ticket, "imported", self.now, external_reference=case.external_reference)
@@ -121,6 +120,8 @@ class _Importer:
 
     def _contact(self, case: HistoryCase, organisation_id: int) -> Contact:
         email = case.contact.lower()
+        if email in self._contacts:
+            return self._contacts[email]
         contact = self.session.execute(select(Contact).where(Contact.email == email)).scalar_one_or_none()
         if contact is None:
             contact = Contact(organisation_id=organisation_id, email=email, name=case.contact_name,
@@ -128,6 +129,7 @@ class _Importer:
             self.session.add(contact)
             self.session.flush()
             self.report.contacts_created += 1
+        self._contacts[email] = contact
         return contact
 
 

@@ -25,6 +25,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from bot.desk.memory_vectors import similar_hits
 from bot.domain.text.analysis import QueryTerm, compound_splits, content_words, first_sentence, query_terms, stems
 from storage.models import Organisation, Ticket, TicketMessage
 from storage.search.backend import Filters, Hit, backend_for
@@ -54,22 +55,33 @@ class Case:
 
 
 def similar_cases(session: Session, subject: str, text: str, *, limit: int = 3, min_score: float = 0.0,
-                  exclude_ticket_id: int | None = None) -> list[Case]:
-    """Closed cases like the one described by ``subject`` and ``text``, best first, scoring ``min_score`` or more."""
+                  exclude_ticket_id: int | None = None, embeddings: bool = False, min_similarity: float = 0.0,
+                  language: str | None = None) -> list[Case]:
+    """Closed cases like the one described by ``subject`` and ``text``, best first.
+
+    With ``embeddings`` (and the model and some case vectors there) by meaning
+    (bot/desk/memory_vectors.py), keeping those from ``min_similarity`` up;
+    otherwise by full-text relevance, keeping those from ``min_score`` up.
+    """
+    if embeddings:
+        found = similar_hits(session, subject, text, language, CANDIDATES, exclude_ticket_id)
+        if found is not None:
+            return describe(session, [hit for hit in found if hit.score >= min_similarity][:limit])
     terms = plan_query(session, subject, text)
     filters = Filters(closed_only=True, exclude_ticket_id=exclude_ticket_id)
     hits = [hit for hit in _normalised(session, terms, filters, CANDIDATES) if hit.score >= min_score]
     return describe(session, hits[:limit])
 
 
-def similar_to_ticket(session: Session, reference: str, *, limit: int = 3, min_score: float = 0.0
-                      ) -> list[Case] | None:
+def similar_to_ticket(session: Session, reference: str, *, limit: int = 3, min_score: float = 0.0,
+                      embeddings: bool = False, min_similarity: float = 0.0) -> list[Case] | None:
     """Closed cases like ticket ``reference`` (its subject and first customer message); None if there is no such ticket."""
     ticket = session.execute(select(Ticket).where(Ticket.reference == reference.strip().upper())).scalar_one_or_none()
     if ticket is None:
         return None
     return similar_cases(session, ticket.subject, opening_text(session, ticket.id), limit=limit,
-                         min_score=min_score, exclude_ticket_id=ticket.id)
+                         min_score=min_score, exclude_ticket_id=ticket.id, embeddings=embeddings,
+                         min_similarity=min_similarity, language=ticket.language)
 
 
 def opening_text(session: Session, ticket_id: int) -> str:

@@ -16,7 +16,9 @@ if TYPE_CHECKING:
 
 def periodic_jobs(runtime: Runtime, metrics: Metrics | None = None) -> list[PeriodicJob | RetentionJob]:
     """Clock-driven work: the SLA monitor (every ``sla.monitor_interval_s``), auto-close and retention (hourly),
-    and the weekly report post (looked for every minute, when ``report.enabled`` and ``slack.enabled``).
+    the weekly report post (looked for every minute, when ``report.enabled`` and ``slack.enabled``), and the
+    embedding of closed cases for similar-case search (every 30 s, when ``memory.embeddings`` and the model
+    is installed).
     The agent sync is Slack's own (bot/slack/agent_sync.py, ``agent_sync_job``)."""
     settings, calendar = runtime.settings, runtime.services["calendar"]
     monitor = SlaMonitor(runtime.sessions, settings, calendar, runtime.clock)
@@ -40,4 +42,11 @@ def periodic_jobs(runtime: Runtime, metrics: Metrics | None = None) -> list[Peri
 
         weekly = WeeklyReport(runtime.sessions, settings, calendar, runtime.clock)
         jobs.append(PeriodicJob("weekly_report", CHECK_INTERVAL_S, weekly.tick))
+    if settings.memory.embeddings:
+        from bot.desk import memory_model
+
+        if memory_model.available():
+            from bot.jobs.case_vectors import INTERVAL_S, EmbedCases
+
+            jobs.append(PeriodicJob("case_vectors", INTERVAL_S, EmbedCases(runtime.sessions).tick))
     return jobs

@@ -114,3 +114,11 @@ def first_sentence(text: str, limit: int = 200) -> str:
     match = re.search(r"(.+?[.!?])(\s|$)", flat)
     sentence = match.group(1) if match else flat
     return sentence if len(sentence) <= limit else sentence[:limit - 1].rstrip() + "…"
+
+
+def guess_language(text: str) -> str:
+    """``sv`` or ``en``: whichever language's stop words ``text`` has more of (``sv`` on a tie, the desk's default)."""
+    found = words(text)
+    swedish = sum(1 for word in found if word in stopwords("sv"))
+    english = sum(1 for word in found if word in stopwords("en"))
+    return "en" if english > swedish else "sv"

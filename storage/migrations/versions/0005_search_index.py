@@ -38,11 +38,11 @@ def upgrade() -> None:
 def _index_existing_tickets() -> None:
     from sqlalchemy.orm import Session
 
-    from storage import search
+    from storage.search.backend import backend_for
 
     session = Session(bind=op.get_bind())
     ids = [row[0] for row in op.get_bind().execute(sa.text("SELECT id FROM tickets"))]
-    search.reindex(session, ids)
+    backend_for(session).reindex(session, ids)  # the documents only: case_vectors comes with 0006
 
 
 def downgrade() -> None:
