@@ -13,7 +13,7 @@ from bot.mail.deliverer import EmailDeliverer
 from bot.mail.smtp_sender import SmtpSender
 from bot.rendering.email import TemplateRenderer
 from bot.slack.blocks.reply_files import REPLY_FILES
-from bot.slack.views import REPLY, REPLY_TEXT
+from bot.slack.ids import REPLY, REPLY_TEXT
 from storage.attachment_store import AttachmentStore
 from storage.models import Attachment, TicketMessage
 from tests.ingress.slack_fixtures import AGNES, SlackEnv, card_click, ephemerals, submission, typed  # noqa: F401

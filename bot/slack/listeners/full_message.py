@@ -13,9 +13,9 @@ from zoneinfo import ZoneInfo
 
 from bot.desk.full_message import full_message
 from bot.slack.blocks.full_message import FULL_MESSAGE, NEXT, PREVIOUS, build_full_message_modal, parse_message_value
-from bot.slack.listeners.agents import acting_agent
 from bot.slack.listeners.clicks import clicked_value, feedback_channel, user_of
 from bot.slack.listeners.notices import build_refusal, tell
+from bot.slack.listeners.prologue import begin, ephemeral
 from bot.web.file_links import download_url
 
 log = logging.getLogger("supportbot.slack")
@@ -43,7 +43,7 @@ async def _show(body, client, services, send) -> None:
         log.warning("full-message click without a message id")
         return
     user, channel = user_of(body), feedback_channel(services, None)
-    if await acting_agent(services, client, user, channel) is None:
+    if await begin(services, client, user, ephemeral(client, channel, user)) is None:
         return
     found = await asyncio.to_thread(full_message, services.sessions, message_id)
     if found is None:
