@@ -91,6 +91,16 @@ class DeskReads:
         with self._sessions() as session:
             return search_tickets(session, words, limit=limit)
 
+    def full_message(self, message_id: int):
+        """The whole stored message with its headers (the "Full message" modal), or None when gone."""
+        from bot.desk.full_message import full_message
+
+        return full_message(self._sessions, message_id)
+
+    def now(self) -> datetime:
+        """The desk's clock (signed links expire from it)."""
+        return self._clock()
+
     def contact_standing(self, email: str) -> str | None:
         """None when ``email`` is a contact who may open cases; else "unknown" or "not_authorised"."""
         with self._sessions() as session:

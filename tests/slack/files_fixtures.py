@@ -17,6 +17,7 @@ import pytest
 from bot.devtools.slack_standin import SlackStandin
 from bot.jobs.outbox_worker import OutboxWorker
 from bot.slack.client import make_sync_web_client
+from bot.jobs.outbox import by_kind
 from bot.slack.deliverers.staff import SlackDeliverer
 from bot.slack.deliverers.thread_files import ThreadFileDeliverer
 from tests.handlers.conftest import OPEN, make_desk  # noqa: F401  (fixture)
@@ -97,8 +98,8 @@ def files_desk(make_desk, standin, session_factory):
         desk.clock = Clock(OPEN)
         client = make_sync_web_client(desk.settings.slack, wait_in_client=False)
         calendar, store = desk.services["calendar"], desk.services["attachments"]
-        deliverers = SlackDeliverer(desk.settings, client, calendar, desk.clock).deliverers()
-        deliverers.update(ThreadFileDeliverer(desk.settings, client, calendar, desk.clock, store).deliverers())
+        deliverers = by_kind(SlackDeliverer(desk.settings, client, calendar, desk.clock),
+                             ThreadFileDeliverer(desk.settings, client, calendar, desk.clock, store))
         desk.worker = OutboxWorker(session_factory, deliverers, desk.clock, worker_id="slack", rng=random.Random(0))
         desk.runtime = types.SimpleNamespace(settings=desk.settings, sessions=session_factory, clock=desk.clock,
                                              services=desk.services)

@@ -11,7 +11,6 @@ import asyncio
 import logging
 from zoneinfo import ZoneInfo
 
-from bot.desk.full_message import full_message
 from bot.slack.blocks.full_message import FULL_MESSAGE, NEXT, PREVIOUS, build_full_message_modal, parse_message_value
 from bot.slack.listeners.clicks import clicked_value, feedback_channel, user_of
 from bot.slack.listeners.notices import build_refusal, tell
@@ -45,13 +44,13 @@ async def _show(body, client, services, send) -> None:
     user, channel = user_of(body), feedback_channel(services, None)
     if await begin(services, client, user, ephemeral(client, channel, user)) is None:
         return
-    found = await asyncio.to_thread(full_message, services.sessions, message_id)
+    found = await asyncio.to_thread(services.reads.full_message, message_id)
     if found is None:
         await tell(client, channel, user, build_refusal(GONE))
         return
     link = None
     if found.has_raw:
-        url, expires_at = download_url(services.settings, "m", found.message_id, services.clock())
+        url, expires_at = download_url(services.settings, "m", found.message_id, services.reads.now())
         link = (url, f"{expires_at.astimezone(ZoneInfo(services.settings.hours.timezone)):%Y-%m-%d %H:%M}")
     await send(build_full_message_modal(found, page, link))
 
