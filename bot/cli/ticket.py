@@ -18,7 +18,7 @@ import click
 
 from bot.cli.context import CliContext, fail, pass_cli, range_bound
 from bot.cli.terminal import printable, safe_json
-from storage.models.tickets import STATUSES
+from bot.domain.tickets import STATUSES
 
 LIST_COLUMNS = ("reference", "status", "line", "priority", "organisation", "assignee", "created", "subject")
 

@@ -16,6 +16,7 @@ import asyncio
 
 from aiohttp import web
 
+from bot.domain.tickets import Status
 from bot.web.portal.directory import DirectoryWebhook
 from bot.web.portal.webhook import PortalWebhook
 from bot.web.pages import PageRenderer
@@ -34,7 +35,7 @@ class ClosePages(LinkPages):
         view = await asyncio.to_thread(self.ticket_view, token)
         if view is None:
             return self.invalid()
-        if view.status == "closed":
+        if view.status == Status.CLOSED:
             return self.page("close_done", view.language, reference=view.reference, already_closed=True)
         return self.page("close_confirm", view.language, reference=view.reference, subject=view.subject, token=token)
 
@@ -52,7 +53,7 @@ class ClosePages(LinkPages):
         runtime = self.runtime
         with runtime.sessions() as session:
             ticket = session.get(Ticket, ticket_id, with_for_update=True)
-            if ticket is None or ticket.status == "closed":
+            if ticket is None or ticket.status == Status.CLOSED:
                 return True
             request_closure(session, runtime.settings, ticket, runtime.clock(), via="link")
             session.commit()
