@@ -8,7 +8,7 @@ import sys
 import click
 
 from bot.cli.context import CliContext, fail, pass_cli
-from bot.cli.terminal import printable
+from bot.rendering.terminal import printable
 from bot.cli.ticket import ticket
 from bot.domain.tickets import STATUSES
 

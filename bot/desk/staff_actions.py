@@ -103,7 +103,7 @@ class Desk:
         Closure requested mails a signed one-click confirmation link; closing
         sends the survey invitation (once per ticket).
         """
-        from bot.web.signing import closure_link  # local: only this action signs links
+        from bot.domain.signing import closure_link  # local: only this action signs links
         from bot.desk.survey import invite
 
         if status not in MAIL_ON_STATUS:

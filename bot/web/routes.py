@@ -7,7 +7,7 @@
     GET  /survey            ?t=<signed token>&r=<1–5>: the survey form, r preselected (records nothing)
     POST /survey            form t, rating, comment: records the one answer (409 when already answered)
 
-Tokens are signed by bot/web/signing.py. Pages are in the ticket's language.
+Tokens are signed by bot/domain/signing.py. Pages are in the ticket's language.
 """
 
 from __future__ import annotations
