@@ -72,6 +72,6 @@ def case_line(reference: str, case: dict, opened_at: datetime) -> str:
 
 def import_lines(url: str, lines: list[str]):
     engine = make_engine(url)
-    report = import_history(make_session_factory(engine), lines, prefix="TC", now=T0)
+    report = import_history(make_session_factory(engine), lines, prefix="TC", desk_zone="Europe/Stockholm", now=T0)
     engine.dispose()
     return report

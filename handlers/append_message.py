@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
+from bot.domain.tickets import REOPENED_BY_REPLY, Status
 from handlers.base import PipelineContext
 from storage.models import Attachment
 from storage.repositories import events, messages, tickets
 
 NAME = "append-message"
-
-# A customer's reply means the ball is back with the desk.
-REOPENED_BY_REPLY = {"waiting_on_customer": "open", "closure_requested": "open", "closed": "open"}
-
 
 def handle(ctx: PipelineContext) -> None:
     """Store the message (text, quoted history trimmed, attachments) and update the ticket."""
@@ -41,7 +38,7 @@ def handle(ctx: PipelineContext) -> None:
         events.record_event(ctx.session, ticket, "status_changed", ctx.now, actor="customer",
                             old=ticket.status, new=new_status, reason="customer replied")
         ctx.decide(f"{ticket.reference}: {ticket.status} → {new_status}")
-        if ticket.status == "closed":
+        if ticket.status == Status.CLOSED:
             ticket.closed_at = None
         ticket.status = new_status
     tickets.touch(ticket, ctx.now)

@@ -14,6 +14,7 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from bot.domain.closure import reply_reopens
+from bot.domain.tickets import Status
 from handlers.base import PipelineContext
 from storage.models import Ticket
 from storage.repositories import tickets
@@ -37,7 +38,7 @@ def handle(ctx: PipelineContext) -> None:
     if not member and not tickets.is_participant(ctx.session, ticket, message.sender_email):
         ctx.decide(f"reply in the thread of {ticket.reference} from {message.sender_email}, who may not add to it")
         return
-    if ticket.status == "closed" and not reply_reopens(ticket.closed_at, ctx.now, ctx.settings.lifecycle.reopen_days):
+    if ticket.status == Status.CLOSED and not reply_reopens(ticket.closed_at, ctx.now, ctx.settings.lifecycle.reopen_days):
         ctx.decide(f"{ticket.reference} closed more than {ctx.settings.lifecycle.reopen_days} days ago: a new case")
         return
     ctx.ticket, ctx.match = ticket, "slack-thread"

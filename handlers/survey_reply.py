@@ -18,6 +18,7 @@ from datetime import timedelta
 
 from bot.desk.survey import record_rating
 from bot.domain.closure import reply_reopens, survey_digit
+from bot.domain.tickets import Status
 from handlers.base import Discard, PipelineContext
 
 NAME = "survey-reply"
@@ -26,7 +27,7 @@ NAME = "survey-reply"
 def handle(ctx: PipelineContext) -> None:
     """Record a digit answer, or detach a reply that comes after the reopen window."""
     ticket = ctx.ticket
-    if ticket is None or ticket.status != "closed":
+    if ticket is None or ticket.status != Status.CLOSED:
         return
     lifecycle = ctx.settings.lifecycle
     rating = survey_digit(ctx.message.fresh_text())

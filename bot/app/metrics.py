@@ -25,7 +25,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from storage.models import Ticket
-from storage.models.tickets import STATUSES
+from bot.domain.tickets import STATUSES
 from storage.repositories import outbox
 
 log = logging.getLogger("supportbot.metrics")

@@ -26,8 +26,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 
 from bot.app.deliverers import build_deliverers
 from bot.app.health import Health
@@ -37,7 +36,7 @@ from bot.app.metrics import Metrics
 from bot.app.runtime import Runtime
 from bot.app.signals import stop_on_signals
 from bot.app.supervisor import Supervisor
-from bot.intake.mail_worker import IntakeWorker
+from bot.intake.mail_worker import IntakeWorker, count_and_wake
 from bot.jobs.components import Component
 from bot.jobs.outbox import Deliverer
 from bot.jobs.outbox_loop import outbox_loop
@@ -62,13 +61,15 @@ class Service:
         if deliverers is None:
             deliverers = build_deliverers(runtime, self.metrics)
         self.outbox = outbox_loop(settings, sessions, deliverers, clock)
-        self.intake = IntakeWorker(runtime.intake, self._after_intake)
+        self.intake = IntakeWorker(runtime.intake, count_and_wake(self.metrics.count_outcomes, self.outbox.wake))
         components: list[Component] = [self.intake, self.outbox]
         if settings.smtp_ingress.enabled:
-            components.append(smtp_component(settings.smtp_ingress, sessions, clock, self._stored("smtp")))
+            stored = self.intake.stored_from("smtp", self.metrics.mail_stored)
+            components.append(smtp_component(settings.smtp_ingress, sessions, clock, stored))
         self.poller_component: PollerComponent | None = None
         if settings.imap.enabled:
-            self.poller_component = imap_component(settings.imap, sessions, clock, self._stored("imap"),
+            stored = self.intake.stored_from("imap", self.metrics.mail_stored)
+            self.poller_component = imap_component(settings.imap, sessions, clock, stored,
                                                    on_taken=self.intake.sweep_soon)
             components.append(self.poller_component)
         components += [*periodic_jobs(runtime, self.metrics), *extra_components]
@@ -100,17 +101,6 @@ class Service:
         self.metrics.bind(sessions, clock, self._health.components,
                           self.poller_component.sync_lag_s if self.poller_component else None,
                           calendar=runtime.services["calendar"])
-
-    def _stored(self, source: str) -> Callable[[list[int]], None]:
-        def on_stored(ids: list[int]) -> None:
-            self.metrics.mail_stored.labels(source).inc(len(ids))
-            self.intake.submit(ids)
-        return on_stored
-
-    def _after_intake(self, counts: Counter) -> None:
-        self.metrics.count_outcomes("email", counts)
-        if sum(counts.values()):
-            self.outbox.wake.set()  # answers and alerts were just queued
 
     def health(self) -> dict:
         """The /healthz document (bot/app/health.py)."""

@@ -6,7 +6,7 @@ import click
 
 from bot.cli.context import CliContext, fail, pass_cli
 from bot.cli.session import Refused, in_session, put
-from bot.cli.terminal import printable
+from bot.rendering.terminal import printable
 from bot.desk.roster import RosterError, add_agent, deactivate_agent, list_agents, set_line
 from bot.domain.directory import fields
 

@@ -7,7 +7,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from bot.cli.context import CliContext, database_error, fail, pass_cli
 from bot.cli.session import Refused, contact_line, counts_text, dump, in_session, put
-from bot.cli.terminal import printable
+from bot.rendering.terminal import printable
 from bot.desk.directory_changes import deauthorise_contact, find_organisation, upsert_contact
 from bot.desk.directory_views import contact_view, list_contacts, ticket_counts
 from bot.domain.directory import fields

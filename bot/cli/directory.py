@@ -7,7 +7,7 @@ import json
 import click
 
 from bot.cli.context import CliContext, pass_cli
-from bot.cli.terminal import printable, safe_json
+from bot.rendering.terminal import printable, safe_json
 from bot.desk.directory_import import ImportReport, import_file
 
 _DELIMITERS = {",": ",", ";": ";", "tab": "\t"}

@@ -11,7 +11,7 @@ import click
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot.cli.context import CliContext, fail, pass_cli
-from bot.cli.terminal import printable
+from bot.rendering.terminal import printable
 from bot.mail.raw_store import FetchedMail, store_batch
 from bot.app.runtime import Runtime
 from storage.models import RawMessage

@@ -11,7 +11,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from bot.intake import pipeline
 from bot.cli.context import CliContext, fail, pass_cli
-from bot.cli.terminal import printable, safe_json
+from bot.rendering.terminal import printable, safe_json
 from bot.domain.mail.loops import automatic_reason, is_own_mail
 from handlers.base import PipelineContext
 

@@ -6,7 +6,7 @@ import click
 
 from bot.cli.context import CliContext, pass_cli
 from bot.cli.session import Refused, contact_line, counts_text, in_session, put
-from bot.cli.terminal import printable
+from bot.rendering.terminal import printable
 from bot.desk.directory_changes import find_organisation
 from bot.desk.directory_views import list_contacts, list_organisations, organisation_view, ticket_counts
 

@@ -6,7 +6,7 @@ import click
 from sqlalchemy import select
 
 from bot.cli.context import CliContext, fail, pass_cli
-from bot.cli.terminal import printable
+from bot.rendering.terminal import printable
 from storage.models import OutboxRow
 from storage.repositories import outbox as outbox_repo
 

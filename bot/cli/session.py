@@ -17,7 +17,7 @@ import click
 from sqlalchemy.orm import Session
 
 from bot.cli.context import CliContext, fail
-from bot.cli.terminal import printable, safe_json
+from bot.rendering.terminal import printable, safe_json
 
 T = TypeVar("T")
 

@@ -2,7 +2,7 @@
 
 Other modules attach more commands to the `ticket` group. Every value that came from
 a customer (subjects, names, message text, attachment names) goes through
-bot/cli/terminal.py before it reaches the terminal; `--json` keeps the data, with the
+bot/rendering/terminal.py before it reaches the terminal; `--json` keeps the data, with the
 characters a terminal would obey written as `\\u` escapes.
 """
 
@@ -17,8 +17,8 @@ from zoneinfo import ZoneInfo
 import click
 
 from bot.cli.context import CliContext, fail, pass_cli, range_bound
-from bot.cli.terminal import printable, safe_json
-from storage.models.tickets import STATUSES
+from bot.rendering.terminal import printable, safe_json
+from bot.domain.tickets import STATUSES
 
 LIST_COLUMNS = ("reference", "status", "line", "priority", "organisation", "assignee", "created", "subject")
 

@@ -8,8 +8,9 @@ import sys
 import click
 
 from bot.cli.context import CliContext, fail, pass_cli
-from bot.cli.terminal import printable
+from bot.rendering.terminal import printable
 from bot.cli.ticket import ticket
+from bot.domain.tickets import STATUSES
 
 
 @ticket.command("import")
@@ -29,6 +30,7 @@ def import_(cli: CliContext, path: str, dry_run: bool, as_json: bool) -> None:
     try:
         with click.open_file(path, encoding="utf-8") as lines:
             report = import_history(runtime.sessions, lines, prefix=cli.settings.desk.reference_prefix,
+                                     desk_zone=cli.settings.hours.timezone,
                                     now=runtime.clock(), dry_run=dry_run)
     except (OSError, UnicodeDecodeError) as exc:
         fail(f"cannot read {path}: {exc}")
@@ -76,7 +78,7 @@ def embed(cli: CliContext, limit: int | None) -> None:
 
 @ticket.command()
 @click.argument("words", nargs=-1, required=True)
-@click.option("--status", type=click.Choice(["new", "open", "waiting_on_customer", "closure_requested", "closed"]))
+@click.option("--status", type=click.Choice(STATUSES))
 @click.option("--org", "organisation", metavar="NUMBER", help="Only this organisation's tickets.")
 @click.option("--limit", default=10, show_default=True, type=click.IntRange(1, 200))
 @click.option("--json", "as_json", is_flag=True, help="One JSON list.")

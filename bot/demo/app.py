@@ -57,6 +57,7 @@ def import_sample_history(runtime, base: Path) -> int:
     lines = history_lines(SEEDED_AT, contacts={"sv": ASA.email, "en": JOHN.email})
     (base / HISTORY_NAME).write_text("\n".join(lines) + "\n", encoding="utf-8")
     report = import_history(runtime.sessions, lines, prefix=runtime.settings.desk.reference_prefix,
+                            desk_zone=runtime.settings.hours.timezone,
                             now=SEEDED_AT)
     return report.imported
 

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot.app.config import Settings
 from bot.desk.directory_import import import_file
 from bot.desk.roster import add_agent
+from bot.domain.tickets import Status
 from bot.devtools.slack_standin import DEFAULT_TOKEN
 from storage.repositories import tickets
 from storage.repositories.directory import find_contact
@@ -89,7 +90,7 @@ def seed(sessions: sessionmaker[Session], settings: Settings) -> str:
         john = find_contact(session, JOHN.email)
         ticket = tickets.create_ticket(
             session, subject="Export to Excel stops at 80 %", origin="portal", created_at=at,
-            prefix=settings.desk.reference_prefix, participants=(JOHN.email,), status="waiting_on_customer",
+            prefix=settings.desk.reference_prefix, desk_zone=settings.hours.timezone, participants=(JOHN.email,), status=Status.WAITING_ON_CUSTOMER,
             language="en", contact_id=john.id, organisation_id=john.organisation_id,
         )
         session.commit()

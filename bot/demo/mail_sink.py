@@ -16,7 +16,7 @@ from pathlib import Path
 
 from aiosmtpd.smtp import SMTP
 
-from bot.cli.terminal import printable
+from bot.rendering.terminal import printable
 
 
 class MailSinkHandler:

@@ -8,13 +8,15 @@ replicas, and it is what stops two robots from mailing each other forever.
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Any
+from typing import Any, TYPE_CHECKING
 
 from bot.domain.mail.mailboxes import is_mailbox
-from handlers.base import PipelineContext
 from bot.desk.slack_answers import answer_in_thread
 from storage.repositories import autoreplies
 from storage.repositories.mail_queue import queue_email
+
+if TYPE_CHECKING:
+    from handlers.base import PipelineContext
 
 
 def answer(ctx: PipelineContext, template: str, *, to: str, lang: str, context: dict[str, Any], ticket=None) -> bool:

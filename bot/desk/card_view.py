@@ -19,6 +19,7 @@ from bot.desk.memory import similar_cases
 from bot.desk.memory_listing import card_link
 from bot.domain.sla.status import first_response_status
 from bot.domain.stale_clicks import Seen
+from bot.domain.tickets import Status
 from storage.models import Agent, Attachment, Contact, Organisation, Ticket, TicketMessage
 
 
@@ -129,7 +130,7 @@ def card_view(session: Session, ticket: Ticket, calendar, now: datetime,
         select(func.count(Attachment.id)).join(TicketMessage).where(TicketMessage.ticket_id == ticket.id)
     ).scalar_one()
     sla = first_response_status(calendar, now, ticket.first_response_due_at, ticket.first_response_warn_at,
-                                ticket.first_response_at) if ticket.status != "closed" or ticket.first_response_at \
+                                ticket.first_response_at) if ticket.status != Status.CLOSED or ticket.first_response_at \
         else None
     return CardView(
         ticket_id=ticket.id, revision=ticket.revision, reference=ticket.reference, subject=ticket.subject,
@@ -142,8 +143,8 @@ def card_view(session: Session, ticket: Ticket, calendar, now: datetime,
         assignee_name=(assignee.name or assignee.email) if assignee else None, assignee_id=ticket.assignee_id,
         sla_text=sla.text if sla else None, sla_state=sla.state if sla else None,
         excerpt=(first.stripped_text or first.text) if first else "", attachment_count=attachments,
-        closed=ticket.status == "closed", contact_authorised=contact is None or contact.authorised,
-        similar=_similar(session, ticket, first, memory) if ticket.status != "closed" else (),
+        closed=ticket.status == Status.CLOSED, contact_authorised=contact is None or contact.authorised,
+        similar=_similar(session, ticket, first, memory) if ticket.status != Status.CLOSED else (),
     )
 
 

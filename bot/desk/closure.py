@@ -7,6 +7,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from bot.domain.tickets import Status
 from storage.models import Ticket, TicketEvent
 from storage.repositories import events, slack_queue, tickets
 
@@ -20,15 +21,15 @@ def request_closure(session: Session, settings, ticket: Ticket, now: datetime, *
     customer's confirmation once per request (the agent's one click, or
     auto-close, still closes it).
     """
-    if ticket.status == "closed":
+    if ticket.status == Status.CLOSED:
         return False
-    if ticket.status == "closure_requested":
+    if ticket.status == Status.CLOSURE_REQUESTED:
         if not _confirmed_since(session, ticket, ticket.closure_requested_at):
             events.record_event(session, ticket, "closure_confirmed", now, actor="customer", via=via)
             _tell_staff(session, settings, ticket, now, f"customer confirmed that the case can be closed ({HOW[via]})")
         return False
-    old, ticket.status, ticket.closure_requested_at = ticket.status, "closure_requested", now
-    events.record_event(session, ticket, "status_changed", now, actor="customer", old=old, new="closure_requested",
+    old, ticket.status, ticket.closure_requested_at = ticket.status, Status.CLOSURE_REQUESTED, now
+    events.record_event(session, ticket, "status_changed", now, actor="customer", old=old, new=Status.CLOSURE_REQUESTED,
                         reason=f"customer asked to close ({via})", **({"phrase": phrase} if phrase else {}))
     tickets.touch(ticket, now)
     _tell_staff(session, settings, ticket, now, f"customer asked to close the case ({HOW[via]})")

@@ -22,6 +22,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.desk.history_schema import HistoryCase
+from bot.domain.tickets import Status
 from storage.models import Agent, Contact, Organisation, SurveyResponse, Ticket
 from storage.repositories import events, messages, tickets
 
@@ -40,12 +41,12 @@ class ImportReport:
                 "rejected": [{"line": number, "reason": reason} for number, reason in self.rejected]}
 
 
-def import_history(sessions: sessionmaker[Session], lines: Iterable[str], *, prefix: str, now: datetime,
-                   dry_run: bool = False) -> ImportReport:
+def import_history(sessions: sessionmaker[Session], lines: Iterable[str], *, prefix: str, desk_zone: str,
+                   now: datetime, dry_run: bool = False) -> ImportReport:
     """Import every line of a history file; return what happened to each."""
     report = ImportReport()
     with sessions() as session:
-        importer = _Importer(session, prefix, now, report)
+        importer = _Importer(session, prefix, desk_zone, now, report)
         for number, line in enumerate(lines, start=1):
             if line.strip():
                 importer.line(number, line)
@@ -57,8 +58,8 @@ def import_history(sessions: sessionmaker[Session], lines: Iterable[str], *, pre
 
 
 class _Importer:
-    def __init__(self, session: Session, prefix: str, now: datetime, report: ImportReport) -> None:
-        self.session, self.prefix, self.now, self.report = session, prefix, now, report
+    def __init__(self, session: Session, prefix: str, desk_zone: str, now: datetime, report: ImportReport) -> None:
+        self.session, self.prefix, self.desk_zone, self.now, self.report = session, prefix, desk_zone, now, report
         self.pending = 0
         self._organisations = dict(session.execute(select(Organisation.number, Organisation.id)).all())
         self._agents = dict(session.execute(select(Agent.email, Agent.id)).all())
@@ -94,8 +95,9 @@ class _Importer:
         contact = self._contact(case, organisation_id)
         ticket = tickets.create_ticket(
             self.session, subject=case.subject, origin=case.channel, created_at=case.opened_at, prefix=self.prefix,
+            desk_zone=self.desk_zone,
             participants=(contact.email,), external_reference=case.external_reference,
-            status="closed" if case.closed_at else "open", line=case.line, priority=case.priority,
+            status=Status.CLOSED if case.closed_at else Status.OPEN, line=case.line, priority=case.priority,
             category=case.category, organisation_id=organisation_id, contact_id=contact.id, language=case.language,
             closed_at=case.closed_at, first_response_at=case.first_response_at,
             first_response_due_at=case.first_response_due_at, updated_at=case.closed_at or case.opened_at,

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from bot.app.config import Settings
 from bot.domain.routing import suggest
+from bot.domain.tickets import Status
 from storage.models import Contact, Ticket
 from storage.repositories import events, tickets
 
@@ -55,7 +56,7 @@ def open_ticket(
     warn = calendar.add_business_minutes(now, budget * settings.sla.warning_fraction)
     ticket = tickets.create_ticket(
         session, subject=subject or "(utan ämne)", origin=origin, created_at=now,
-        prefix=settings.desk.reference_prefix, participants=participants, status="new", priority=priority,
+        prefix=settings.desk.reference_prefix, desk_zone=settings.hours.timezone, participants=participants, status=Status.NEW, priority=priority,
         language=language, contact_id=contact.id if contact else None,
         organisation_id=contact.organisation_id if contact else None,
         first_response_due_at=due, first_response_warn_at=warn, sla_next_check_at=warn, **fields,

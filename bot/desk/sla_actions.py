@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.desk.oncall import next_escalation
 from bot.desk.staff_actions import ActionResult, Desk
+from bot.domain.tickets import Status
 from storage.models import Agent, OutboxRow, SlaAlert, Ticket, TicketEvent
 from storage.repositories import events, outbox, slack_queue
 from storage.repositories.directory import find_agent_by_email
@@ -122,7 +123,7 @@ class SlaDesk:
         """(ticket, alert id) for alerts whose ticket still waits for its first response; tickets locked."""
         rows = session.execute(
             select(Ticket, SlaAlert.id).join(SlaAlert, SlaAlert.ticket_id == Ticket.id)
-            .where(SlaAlert.id.in_(alert_ids), Ticket.first_response_at.is_(None), Ticket.status != "closed")
+            .where(SlaAlert.id.in_(alert_ids), Ticket.first_response_at.is_(None), Ticket.status != Status.CLOSED)
             .order_by(Ticket.id).with_for_update(of=Ticket.__table__)
         ).all()
         return [(ticket, alert_id) for ticket, alert_id in rows]

@@ -19,16 +19,18 @@ from __future__ import annotations
 from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, TYPE_CHECKING
 
 import jinja2
 from sqlalchemy.orm import Session
 
 from bot.app.config import Settings
 from bot.rendering.email import BUILTIN_DIR, desk_context
-from handlers.base import PipelineContext
 from storage.models import Contact, Ticket
 from storage.repositories import messages, outbox
+
+if TYPE_CHECKING:
+    from handlers.base import PipelineContext
 
 KIND = "slack.customer_reply"
 FOLDER = Path("slack") / "customer"

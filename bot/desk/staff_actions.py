@@ -26,13 +26,10 @@ from bot.desk.sla_target import recompute_first_response
 from bot.desk.open_ticket import open_ticket
 from bot.desk.reply_files import sent_with_files
 from bot.desk.slack_answers import answer_ticket
+from bot.domain.tickets import MAIL_ON_STATUS, STATUS_WORDS, Status
 from storage.models import Agent, Contact, Inquiry, Ticket, TicketParticipant
 from storage.repositories import directory, events, messages, slack_queue, tickets
 from storage.repositories.mail_queue import queue_email
-
-STATUS_WORDS = {"new": "new", "open": "open", "waiting_on_customer": "waiting on customer",
-                "closure_requested": "closure requested", "closed": "closed"}
-
 
 @dataclass(frozen=True)
 class ActionResult:
@@ -107,26 +104,24 @@ class Desk:
         Closure requested mails a signed one-click confirmation link; closing
         sends the survey invitation (once per ticket).
         """
-        from bot.web.signing import closure_link  # local: only this action signs links
+        from bot.domain.signing import closure_link  # local: only this action signs links
         from bot.desk.survey import invite
 
-        templates = {"waiting_on_customer": None, "closure_requested": "status_closure_requested",
-                     "closed": "status_closed", "open": None}
-        if status not in templates:
+        if status not in MAIL_ON_STATUS:
             return ActionResult(False, f"Unknown status {status!r}.")
 
         def change(session, ticket, agent, now):
             old, ticket.status = ticket.status, status
-            ticket.closed_at = now if status == "closed" else None
+            ticket.closed_at = now if status == Status.CLOSED else None
             extra = {}
-            if status == "closure_requested":
+            if status == Status.CLOSURE_REQUESTED:
                 ticket.closure_requested_at = now
                 extra = {"confirm_url": closure_link(self._settings, ticket.id, now)}
             events.record_event(session, ticket, "status_changed", now, actor="agent", agent_id=agent_id, old=old,
                                 new=status)
-            if templates[status]:
-                self._mail_customer(session, ticket, now, templates[status], extra)
-            if status == "closed" and old != "closed":
+            if MAIL_ON_STATUS[status]:
+                self._mail_customer(session, ticket, now, MAIL_ON_STATUS[status], extra)
+            if status == Status.CLOSED and old != Status.CLOSED:
                 invite(session, self._settings, ticket, now)
             return "🔖", f"status → {STATUS_WORDS[status]}"
         return self._change(ticket_id, agent_id, seen, change, "set_status")
@@ -140,7 +135,7 @@ class Desk:
 
         def change(session, ticket, agent, now):
             self._first_action(session, ticket, agent, now)
-            ticket.status = "waiting_on_customer"
+            ticket.status = Status.WAITING_ON_CUSTOMER
             events.record_event(session, ticket, "agent_replied", now, actor="agent", agent_id=agent_id,
                                 **({"files": [f["filename"] for f in files]} if files else {}))
             self._mail_customer(session, ticket, now, "agent_reply",
@@ -156,7 +151,7 @@ class Desk:
 
         def change(session, ticket, agent, now):
             self._first_action(session, ticket, agent, now)
-            ticket.status = "waiting_on_customer"
+            ticket.status = Status.WAITING_ON_CUSTOMER
             events.record_event(session, ticket, "information_requested", now, actor="agent", agent_id=agent_id)
             self._mail_customer(session, ticket, now, "status_waiting", {"needed": needed}, agent=agent,
                                 audit=("❓", "information requested"))
@@ -268,7 +263,7 @@ class Desk:
             holder = session.get(Agent, ticket.assignee_id) if ticket.assignee_id else None
             return f"{self._name(holder)} holds it now" if holder else "nobody holds it now"
         return {"status": f"the status is now {STATUS_WORDS[ticket.status]}",
-                "closed": "it has been closed" if ticket.status == "closed" else "it has been reopened",
+                "closed": "it has been closed" if ticket.status == Status.CLOSED else "it has been reopened",
                 "line": f"it is on line {ticket.line} now", "priority": f"the priority is now {ticket.priority}",
                 }.get(changed, "")
 
@@ -290,8 +285,8 @@ class Desk:
             ticket.sla_next_check_at = None  # the SLA monitor has nothing left to watch
             events.record_event(session, ticket, "first_response", now, actor="agent",
                                 agent_id=agent.id if agent else None)
-        if ticket.status == "new":
-            ticket.status = "open"
+        if ticket.status == Status.NEW:
+            ticket.status = Status.OPEN
 
     def _mail_customer(self, session: Session, ticket: Ticket, now: datetime, template: str, extra: dict, *,
                        agent: Agent | None = None, audit: str | None = None, attachments: list | None = None) -> None:

@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot.web.signing import survey_links
+from bot.domain.signing import survey_links
 from storage.models import Contact, SurveyResponse, Ticket, TicketParticipant
 from storage.repositories import events, slack_queue
 from storage.repositories.mail_queue import queue_email

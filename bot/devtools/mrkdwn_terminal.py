@@ -4,7 +4,7 @@ The demo printed Slack's own syntax (`*New case by e-mail*`, `_unassigned_`,
 `<@U0DEMOANNA>`). This reads the text as Slack receives it — escaped — so only our
 own `<…>` become "@Anna Lind" or "label (url)"; a customer's "<@U123>" arrived as
 `&lt;@U123&gt;` and stays text, as it does in Slack. Control characters a customer
-sent are escaped (bot/cli/terminal.py) before any style is added.
+sent are escaped (bot/rendering/terminal.py) before any style is added.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
-from bot.cli.terminal import printable
+from bot.rendering.terminal import printable
 
 # Slack's rule, simplified: a marker opens after a non-word character and before a
 # non-space, and closes after a non-space and before a non-word character; one line.

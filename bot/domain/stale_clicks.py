@@ -19,6 +19,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from bot.domain.tickets import Status
+
 # What each staff action rests on. Claim's other premise, that nobody holds the
 # ticket, is its own compare-and-set and answers "already claimed by …".
 PREMISES: dict[str, tuple[str, ...]] = {
@@ -54,7 +56,7 @@ class Seen:
     def field(self, premise: str) -> Any:
         """A premise's value: ``assignee`` (the agent's id), ``status``, ``closed`` (a bool), ``line``, ``priority``."""
         if premise == "closed":
-            return self.status == "closed"
+            return self.status == Status.CLOSED
         return self.assignee_id if premise == "assignee" else getattr(self, premise)
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import queue
+import threading
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable
@@ -39,6 +40,14 @@ class IntakeWorker(ThreadComponent):
     def submit(self, ids: Iterable[int]) -> None:
         """Hand over stored mail (thread-safe; the edges call this after their commit)."""
         self._queue.put(list(ids))
+
+    def stored_from(self, source: str, stored_counter) -> Callable[[list[int]], None]:
+        """What an edge calls after its commit: count the mail (``supportbot_mail_stored_total{source}``),
+        then hand the ids over."""
+        def on_stored(ids: list[int]) -> None:
+            stored_counter.labels(source).inc(len(ids))
+            self.submit(ids)
+        return on_stored
 
     def sweep_soon(self) -> None:
         """Sweep all stored, unprocessed mail next (thread-safe): this replica took the mailbox over."""
@@ -82,3 +91,13 @@ class IntakeWorker(ThreadComponent):
 
 
 _SWEEP = "sweep"  # on the intake queue: sweep everything stored now
+
+
+def count_and_wake(count_outcomes: Callable[[str, Counter], None], wake: threading.Event) -> Callable[[Counter], None]:
+    """After each intake run: count the outcomes, and wake the outbox worker when anything was processed
+    (answers and alerts were just queued, so they leave within milliseconds, not at the next poll)."""
+    def after_intake(counts: Counter) -> None:
+        count_outcomes("email", counts)
+        if sum(counts.values()):
+            wake.set()
+    return after_intake

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.domain.closure import auto_close_at
 from bot.desk.survey import invite, recipient
+from bot.domain.tickets import Status
 from storage.models import Ticket
 from storage.repositories import events, slack_queue, tickets
 from storage.repositories.mail_queue import queue_email
@@ -33,7 +34,7 @@ def auto_close(session_factory: sessionmaker[Session], settings, calendar, now: 
     with session_factory() as session:
         waiting = session.execute(
             select(Ticket.id, Ticket.closure_requested_at)
-            .where(Ticket.status == "closure_requested", Ticket.closure_requested_at.is_not(None))
+            .where(Ticket.status == Status.CLOSURE_REQUESTED, Ticket.closure_requested_at.is_not(None))
             .order_by(Ticket.id)
         ).all()
     due = [ticket_id for ticket_id, requested_at in waiting if auto_close_at(requested_at, days, calendar) <= now]
@@ -49,11 +50,11 @@ def _close(session_factory: sessionmaker[Session], settings, calendar, ticket_id
     with session_factory() as session:
         ticket = session.get(Ticket, ticket_id, with_for_update=True)
         # Checked again under the row lock: the customer may have replied since the query.
-        if ticket is None or ticket.status != "closure_requested" or ticket.closure_requested_at is None \
+        if ticket is None or ticket.status != Status.CLOSURE_REQUESTED or ticket.closure_requested_at is None \
                 or auto_close_at(ticket.closure_requested_at, days, calendar) > now:
             return None
         ticket.status, ticket.closed_at, ticket.sla_next_check_at = "closed", now, None
-        events.record_event(session, ticket, "status_changed", now, old="closure_requested", new="closed",
+        events.record_event(session, ticket, "status_changed", now, old=Status.CLOSURE_REQUESTED, new=Status.CLOSED,
                             reason=f"auto-closed after {days} business days")
         _mail_closed(session, settings, ticket, now)
         invite(session, settings, ticket, now)

@@ -29,6 +29,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot.domain.tickets import Status
 from storage.attachment_store import AttachmentStore
 from bot.jobs.periodic import PeriodicJob
 from bot.jobs.privacy import chunks, purge_message_bodies, purge_raw_mail, unstore_attachments
@@ -49,7 +50,7 @@ def due_ticket_ids(session: Session, cutoff: datetime, limit: int) -> list[int]:
     )
     query = (
         select(Ticket.id)
-        .where(Ticket.status == "closed", Ticket.closed_at < cutoff, ~purged_since_closing)
+        .where(Ticket.status == Status.CLOSED, Ticket.closed_at < cutoff, ~purged_since_closing)
         .order_by(Ticket.id)
         .limit(limit)
         .with_for_update(skip_locked=True)

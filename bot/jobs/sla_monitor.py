@@ -37,6 +37,7 @@ from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.domain.sla.levels import Raised, decide
+from bot.domain.tickets import Status
 from bot.jobs import sla_bulk, sla_notify
 from bot.desk.oncall import on_call, parse_rota
 from storage.models import Agent, Organisation, OutboxRow, SlaAlert, Ticket, UtcDateTime
@@ -106,7 +107,7 @@ class SlaMonitor:
                 return 0
             moves, wanted, facts = [], [], {}
             for row in rows:
-                if row.first_response_at is not None or row.status == "closed" or row.first_response_due_at is None:
+                if row.first_response_at is not None or row.status == Status.CLOSED or row.first_response_due_at is None:
                     moves.append((row.id, None))  # nothing left to watch
                     continue
                 last = Raised(row.last_level, row.last_occurrence, row.last_at) if row.last_level else None

@@ -8,7 +8,7 @@
     POST /survey            form t, rating, comment: records the one answer (409 when already answered)
     GET  /files/<token>     agents' signed download of a file or a raw mail (bot/web/file_links.py)
 
-Tokens are signed by bot/web/signing.py. Pages are in the ticket's language.
+Tokens are signed by bot/domain/signing.py. Pages are in the ticket's language.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ import asyncio
 
 from aiohttp import web
 
+from bot.domain.tickets import Status
 from bot.web.file_links import FileDownloads
 from bot.web.portal.directory import DirectoryWebhook
 from bot.web.portal.webhook import PortalWebhook
@@ -36,7 +37,7 @@ class ClosePages(LinkPages):
         view = await asyncio.to_thread(self.ticket_view, token)
         if view is None:
             return self.invalid()
-        if view.status == "closed":
+        if view.status == Status.CLOSED:
             return self.page("close_done", view.language, reference=view.reference, already_closed=True)
         return self.page("close_confirm", view.language, reference=view.reference, subject=view.subject, token=token)
 
@@ -54,7 +55,7 @@ class ClosePages(LinkPages):
         runtime = self.runtime
         with runtime.sessions() as session:
             ticket = session.get(Ticket, ticket_id, with_for_update=True)
-            if ticket is None or ticket.status == "closed":
+            if ticket is None or ticket.status == Status.CLOSED:
                 return True
             request_closure(session, runtime.settings, ticket, runtime.clock(), via="link")
             session.commit()

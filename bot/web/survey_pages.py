@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from aiohttp import web
 from sqlalchemy import select
 
-from bot.web.signing import BadToken, signer_from_settings
+from bot.domain.signing import BadToken, signer_from_settings
 from bot.web.pages import SECURITY_HEADERS, PageRenderer
 from bot.desk.survey import record_rating
 from storage.models import SurveyResponse, Ticket

@@ -8,10 +8,9 @@ from typing import Any
 from sqlalchemy import JSON, Boolean, CheckConstraint, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from bot.domain.tickets import PRIORITIES, STATUSES
 from storage.models.base import Base, UtcDateTime
 
-STATUSES = ("new", "open", "waiting_on_customer", "closure_requested", "closed")
-PRIORITIES = ("low", "normal", "high", "urgent")
 ORIGINS = ("email", "slack", "portal", "staff")
 DIRECTIONS = ("inbound", "outbound")
 CHANNELS = ("email", "slack", "portal", "staff")

@@ -13,9 +13,6 @@ from sqlalchemy.orm import Session
 from storage.models import ReferenceCounter, Ticket, TicketMessage, TicketParticipant
 from storage.repositories.upsert import insert_ignoring_conflict, insert_persistent
 
-# The year in a reference is the desk's local year: a mail at 00:30 on New
-# Year's Day in Stockholm belongs to the new year although UTC still says the old.
-DESK_ZONE = ZoneInfo("Europe/Stockholm")
 
 
 def new_reply_token() -> str:
@@ -50,12 +47,17 @@ def create_ticket(
     subject: str,
     origin: str,
     created_at: datetime,
+    desk_zone: str,
     prefix: str = "TC",
     participants: tuple[str, ...] = (),
     **fields,
 ) -> Ticket:
-    """Create a ticket with a fresh reference and reply token; participants may add to it."""
-    year = created_at.astimezone(DESK_ZONE).year
+    """Create a ticket with a fresh reference and reply token; participants may add to it.
+
+    The year in the reference is the desk's local year (``desk_zone``, ``hours.timezone``): a mail at
+    00:30 on New Year's Day in Stockholm belongs to the new year although UTC still says the old.
+    """
+    year = created_at.astimezone(ZoneInfo(desk_zone)).year
     ticket = insert_persistent(session, Ticket, {
         "reference": next_reference(session, prefix, year),
         "subject": subject[:998],

@@ -17,6 +17,7 @@ from storage.models import Agent, Contact, Organisation, OutboxRow, SurveyRespon
 from storage.repositories import events, messages, tickets
 from storage.repositories.mail_queue import queue_email
 from tests.cli.test_cli_main import SUPPORTBOT
+from tests.support.desk_zone import DESK_ZONE
 
 T0 = datetime(2026, 3, 10, 9, 15, tzinfo=timezone.utc)  # Tuesday 10:15 in Stockholm
 HOSTILE = "Faktura \x1b]2;pwned\x07 \u202egnp.exe"
@@ -33,7 +34,7 @@ def desk(db_url, session_factory):
         anna = Agent(email="anna@vendor.example", name="Anna Lind", line=1, created_at=T0)
         session.add_all([west, east, asa, bo, anna])
         session.flush()
-        first = tickets.create_ticket(session, subject=HOSTILE, origin="email", created_at=T0, contact_id=asa.id,
+        first = tickets.create_ticket(session, desk_zone=DESK_ZONE, subject=HOSTILE, origin="email", created_at=T0, contact_id=asa.id,
                                       organisation_id=west.id, assignee_id=anna.id, status="waiting_on_customer",
                                       participants=(asa.email,))
         messages.record_message(session, first, direction="inbound", channel="email", author_email=asa.email,
@@ -47,9 +48,9 @@ def desk(db_url, session_factory):
         queue_email(session, T0 + timedelta(minutes=11), domain="vendor.example", from_address="support@vendor.example",
                     key="t1:waiting", template="status_waiting", lang="sv", to=[asa.email], ticket=first, context={})
         session.add(SurveyResponse(ticket_id=first.id, rating=5, line=1, answered_at=T0 + timedelta(days=2)))
-        second = tickets.create_ticket(session, subject="Licenser", origin="portal", created_at=T0 + timedelta(days=1),
+        second = tickets.create_ticket(session, desk_zone=DESK_ZONE, subject="Licenser", origin="portal", created_at=T0 + timedelta(days=1),
                                        contact_id=bo.id, organisation_id=east.id)
-        tickets.create_ticket(session, subject="Gammalt", origin="staff", created_at=T0 - timedelta(days=40),
+        tickets.create_ticket(session, desk_zone=DESK_ZONE, subject="Gammalt", origin="staff", created_at=T0 - timedelta(days=40),
                               status="closed", closed_at=T0 - timedelta(days=39))
         session.flush()
         reply = session.execute(select(OutboxRow).where(OutboxRow.idempotency_key == "t1:reply")).scalar_one()

@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 from bot.domain.hours.calendar import BusinessCalendar
 from storage.models import Contact, Inquiry, Organisation, SurveyResponse
 from storage.repositories import events, tickets
+from tests.support.desk_zone import DESK_ZONE
 
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
 SEEDED_AT = datetime(2026, 1, 5, 9, 0, tzinfo=timezone.utc)
@@ -109,7 +110,7 @@ def _ticket(session, t: T, people: dict, calendar: BusinessCalendar) -> int:
     moves = sorted([(at, "closed") for at in t.closed] + [(at, "reopened") for at in t.reopened])
     closed_now = t.closed_without_event or (moves[-1][0] if moves and moves[-1][1] == "closed" else None)
     ticket = tickets.create_ticket(
-        session, subject=f"Ärende {t.name}", origin=t.origin, created_at=t.created, line=t.line, priority=t.priority,
+        session, desk_zone=DESK_ZONE, subject=f"Ärende {t.name}", origin=t.origin, created_at=t.created, line=t.line, priority=t.priority,
         contact_id=contact.id if contact else None, organisation_id=contact.organisation_id if contact else None,
         status="closed" if closed_now else "open", closed_at=closed_now, first_response_at=t.responded,
         first_response_due_at=calendar.add_business_minutes(t.created, 120))

@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 from bot.desk.history_import import import_history
 from storage.models import Contact, OutboxRow, SurveyResponse, Ticket, TicketMessage
 from tests.desk.memory_fixtures import BACKUP, LOCKED, OPENED, PDF, add_organisation, history_line
+from tests.support.desk_zone import DESK_ZONE
 
 
 def test_unknown_organisations_and_bad_lines_are_rejected_with_their_number_and_reason(session_factory, now):
@@ -16,7 +17,7 @@ def test_unknown_organisations_and_bad_lines_are_rejected_with_their_number_and_
         add_organisation(session)
     lines = [PDF, history_line("OLD-9", "Hej", "text", "svar", organisation="9999"), "{not json",
              json.dumps({"external_reference": "OLD-8"}), history_line("OLD-7", "Hej", "t", "s", opened_at="2026-02-02T09:00:00")]
-    report = import_history(session_factory, lines, prefix="TC", now=now)
+    report = import_history(session_factory, lines, prefix="TC", desk_zone=DESK_ZONE, now=now)
     assert report.imported == 1
     reasons = dict(report.rejected)
     assert reasons[2] == "unknown organisation '9999'"
@@ -28,8 +29,8 @@ def test_unknown_organisations_and_bad_lines_are_rejected_with_their_number_and_
 def test_import_is_idempotent_on_the_external_reference_and_sends_nothing(session_factory, now):
     with session_factory() as session:
         add_organisation(session)
-    first = import_history(session_factory, [PDF, LOCKED, PDF], prefix="TC", now=now)
-    again = import_history(session_factory, [PDF, LOCKED, BACKUP], prefix="TC", now=now)
+    first = import_history(session_factory, [PDF, LOCKED, PDF], prefix="TC", desk_zone=DESK_ZONE, now=now)
+    again = import_history(session_factory, [PDF, LOCKED, BACKUP], prefix="TC", desk_zone=DESK_ZONE, now=now)
     assert (first.imported, first.skipped, again.imported, again.skipped) == (2, 1, 1, 2)
     with session_factory() as session:
         assert session.scalar(select(func.count(Ticket.id))) == 3
@@ -43,7 +44,7 @@ def test_import_is_idempotent_on_the_external_reference_and_sends_nothing(sessio
 def test_unknown_contacts_are_created_not_authorised(session_factory, now):
     with session_factory() as session:
         add_organisation(session)
-    report = import_history(session_factory, [PDF, LOCKED], prefix="TC", now=now)
+    report = import_history(session_factory, [PDF, LOCKED], prefix="TC", desk_zone=DESK_ZONE, now=now)
     assert report.contacts_created == 1
     with session_factory() as session:
         contact = session.execute(select(Contact).where(Contact.email == "eva@kund.se")).scalar_one()
@@ -56,11 +57,11 @@ def test_optional_fields_carry_what_reports_need(session_factory, now):
     line = history_line("OLD-5", "Exporten", "Text", "Svar", channel="portal", priority="high",
                         first_response_at="2026-02-02T10:00:00+00:00", first_response_due_at="2026-02-02T11:00:00+00:00",
                         survey={"rating": 4, "comment": "Bra"})
-    dry = import_history(session_factory, [line], prefix="TC", now=now, dry_run=True)
+    dry = import_history(session_factory, [line], prefix="TC", desk_zone=DESK_ZONE, now=now, dry_run=True)
     assert dry.imported == 1
     with session_factory() as session:
         assert session.scalar(select(func.count(Ticket.id))) == 0
-    import_history(session_factory, [line], prefix="TC", now=now)
+    import_history(session_factory, [line], prefix="TC", desk_zone=DESK_ZONE, now=now)
     with session_factory() as session:
         ticket = session.execute(select(Ticket)).scalar_one()
         assert (ticket.origin, ticket.priority, ticket.first_response_at.hour) == ("portal", "high", 10)

@@ -13,12 +13,13 @@ from storage import search as index
 from storage.models import Ticket
 from storage.repositories import messages
 from tests.desk.memory_fixtures import BACKUP, LOCKED, PDF, add_organisation, history_line
+from tests.support.desk_zone import DESK_ZONE
 
 
 def _desk(session_factory, now, *lines):
     with session_factory() as session:
         add_organisation(session)
-    import_history(session_factory, list(lines) or [PDF, LOCKED, BACKUP], prefix="TC", now=now)
+    import_history(session_factory, list(lines) or [PDF, LOCKED, BACKUP], prefix="TC", desk_zone=DESK_ZONE, now=now)
 
 
 def _found(session, words: str) -> list[str]:

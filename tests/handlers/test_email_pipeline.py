@@ -9,6 +9,7 @@ import pytest
 from storage.models import Attachment, Contact, Inquiry, RawMessage, Ticket, TicketEvent, TicketMessage
 from storage.repositories import messages, tickets
 from tests.handlers.conftest import CLOSED, OPEN, mail
+from tests.support.desk_zone import DESK_ZONE
 
 
 def only_ticket(desk) -> Ticket:
@@ -24,7 +25,7 @@ def events_of(desk, ticket) -> list[str]:
 def open_ticket_for(desk, status="waiting_on_customer", participants=("asa@kund.se",)) -> Ticket:
     """An existing ticket with one mail of ours on it, as after an agent's reply."""
     with desk.sessions() as session:
-        ticket = tickets.create_ticket(session, subject="Exporten fungerar inte", origin="portal", created_at=OPEN,
+        ticket = tickets.create_ticket(session, desk_zone=DESK_ZONE, subject="Exporten fungerar inte", origin="portal", created_at=OPEN,
                                        participants=participants, status=status)
         messages.append_message(session, ticket, direction="outbound", channel="email", message_id="<sb-1@example.com>",
                                 created_at=OPEN)

@@ -14,6 +14,7 @@ import pytest
 from storage.models import Contact, Inquiry, OutboxRow, Ticket, TicketEvent, TicketMessage
 from storage.repositories import messages, tickets
 from tests.handlers.conftest import OPEN, mail
+from tests.support.desk_zone import DESK_ZONE
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "mail"
 CASES = tomllib.loads((DATA / "expected.toml").read_text(encoding="utf-8"))["mail"]
@@ -28,7 +29,7 @@ def johns_ticket(desk) -> Ticket:
                           name="John Smith", language="en", created_at=OPEN)
         session.add(contact)
         session.flush()
-        ticket = tickets.create_ticket(session, subject="Fakturan visar fel belopp", origin="portal", created_at=OPEN,
+        ticket = tickets.create_ticket(session, desk_zone=DESK_ZONE, subject="Fakturan visar fel belopp", origin="portal", created_at=OPEN,
                                        participants=(JOHN,), status="open", contact_id=contact.id)
         messages.append_message(session, ticket, direction="outbound", channel="email",
                                 message_id="<sb-7a1c0de5@example.com>", created_at=OPEN)
@@ -89,7 +90,7 @@ def test_a_second_reply_to_field_counts_as_a_second_mailbox(make_desk):
 def test_no_automatic_answer_to_a_recipient_that_is_not_one_mailbox(desk):
     # A participant row can hold anything (an old import); the out-of-hours answer is not queued to it.
     with desk.sessions() as session:
-        ticket = tickets.create_ticket(session, subject="Export", origin="portal", created_at=OPEN,
+        ticket = tickets.create_ticket(session, desk_zone=DESK_ZONE, subject="Export", origin="portal", created_at=OPEN,
                                        participants=("asa@kund.se",), status="open")
         session.commit()
     from bot.desk.autoreply import answer
@@ -111,7 +112,7 @@ def test_no_mail_of_ours_is_queued_to_a_participant_that_is_not_one_mailbox(desk
     from bot.desk.survey import invite
 
     with desk.sessions() as session:
-        ticket = tickets.create_ticket(session, subject="Export", origin="portal", created_at=OPEN,
+        ticket = tickets.create_ticket(session, desk_zone=DESK_ZONE, subject="Export", origin="portal", created_at=OPEN,
                                        participants=(participant,), status="closed")
         assert invite(session, desk.settings, ticket, OPEN) is False
         session.commit()

@@ -20,6 +20,7 @@ from storage.models import Attachment, Contact, Organisation, OutboxRow, Ticket,
 from storage.repositories import messages, tickets
 from tests.handlers.conftest import OPEN, mail
 from tests.jobs.test_outbox_email import Clock, make_worker, sink  # noqa: F401 - fixture
+from tests.support.desk_zone import DESK_ZONE
 
 HOSTILE_NAMES = [
     "../../../../etc/passwd", "..\\..\\..\\Windows\\System32\\drivers\\etc\\hosts", "/etc/shadow",
@@ -117,7 +118,7 @@ def test_a_contact_of_another_organisation_cannot_add_to_a_ticket(desk, how):
     with desk.sessions() as session:
         other = Organisation(number="2002", name="Annan AB", created_at=OPEN)
         session.add_all([other, Contact(organisation=other, email="eva@annan.se", name="Eva Berg", created_at=OPEN)])
-        ticket = tickets.create_ticket(session, subject="Exporten", origin="portal", created_at=OPEN,
+        ticket = tickets.create_ticket(session, desk_zone=DESK_ZONE, subject="Exporten", origin="portal", created_at=OPEN,
                                        participants=("asa@kund.se",), status="open",
                                        organisation_id=session.query(Organisation).filter_by(number="1001").one().id)
         messages.append_message(session, ticket, direction="outbound", channel="email",

@@ -17,6 +17,7 @@ from bot.rendering.email import TemplateRenderer
 from storage.models import OutboxRow, TicketEvent, TicketMessage
 from storage.repositories import messages, tickets
 from tests.support.smtp_sink import SmtpSink, free_port
+from tests.support.desk_zone import DESK_ZONE
 
 
 class Clock:
@@ -53,7 +54,7 @@ def make_worker(session_factory, clock, port, name="w1", horizon_s=3600.0):
 
 def queue_reply(session_factory, settings, clock, key="t1:reply:1"):
     with session_factory() as session:
-        ticket = tickets.create_ticket(session, subject="Inloggning misslyckas", origin="email",
+        ticket = tickets.create_ticket(session, desk_zone=DESK_ZONE, subject="Inloggning misslyckas", origin="email",
                                        created_at=clock(), participants=("asa@kund.se",))
         messages.append_message(session, ticket, direction="inbound", channel="email",
                                 message_id="<first@kund.se>", text="Hej", created_at=clock())

@@ -8,7 +8,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 
 from bot.jobs.auto_close import auto_close
-from bot.web.signing import link_token, signer_from_settings
+from bot.domain.signing import link_token, signer_from_settings
 from storage.models import Inquiry, Ticket
 from tests.handlers.conftest import OPEN, mail
 from tests.lifecycle.conftest import event_kinds, mails, outbox, reload, revision, serve, ticket_for

@@ -13,7 +13,7 @@ import pytest
 
 from sqlalchemy import func, select
 
-from bot.web.signing import Signer, link_token
+from bot.domain.signing import Signer, link_token
 from storage.models import Base, SurveyResponse
 from tests.lifecycle.conftest import event_kinds, reload, serve, ticket_for
 from tests.support.raw_http import foreign_digits

@@ -11,7 +11,7 @@ import pytest
 from bot.app.config import Settings
 from bot.web.portal.signature import PORTAL, sign
 from bot.web.signed_requests import Refused
-from bot.web.signing import BadToken, Signer, closure_link, signer_from_settings, survey_links
+from bot.domain.signing import BadToken, Signer, closure_link, signer_from_settings, survey_links
 
 NOW = datetime(2026, 3, 10, 9, 15, tzinfo=timezone.utc)
 

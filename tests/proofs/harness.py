@@ -28,6 +28,7 @@ from storage.models import Contact, Organisation
 from storage.repositories import tickets
 from tests.service.conftest import poll_until  # noqa: F401  (re-exported for the proofs)
 from tests.support.smtp_sink import free_port
+from tests.support.desk_zone import DESK_ZONE
 
 SUPPORTBOT = Path(sys.executable).parent / "supportbot"
 SUPPORT = "support@example.com"
@@ -151,7 +152,7 @@ def prepare_database(url: str, *, contacts: int = 0, tickets_per_contact: int = 
             for person in people:
                 for n in range(tickets_per_contact):
                     ticket = tickets.create_ticket(
-                        session, subject=f"Befintligt ärende {n} för {person.email}", origin="portal",
+                        session, desk_zone=DESK_ZONE, subject=f"Befintligt ärende {n} för {person.email}", origin="portal",
                         created_at=SEEDED_AT, participants=(person.email,), status="open", language=person.language,
                         contact_id=person.id, organisation_id=org.id)
                     refs[ticket.reference] = person.email

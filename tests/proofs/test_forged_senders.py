@@ -22,6 +22,7 @@ from tests.proofs.harness import SEEDED_AT, SUPPORT, DeskConfig, ServiceProcess,
     send_smtp
 from tests.support.imap_server import start_imap_server
 from tests.support.smtp_sink import SmtpSink
+from tests.support.desk_zone import DESK_ZONE
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "mail"
 CASES = tomllib.loads((DATA / "expected.toml").read_text(encoding="utf-8"))["mail"]
@@ -37,7 +38,7 @@ def seed_johns_ticket(url: str) -> int:
         john = Contact(organisation=org, email=JOHN, name="John Smith", language="en", created_at=SEEDED_AT)
         session.add_all([org, john])
         session.flush()
-        ticket = tickets.create_ticket(session, subject="Fakturan visar fel belopp", origin="portal",
+        ticket = tickets.create_ticket(session, desk_zone=DESK_ZONE, subject="Fakturan visar fel belopp", origin="portal",
                                        created_at=SEEDED_AT, participants=(JOHN,), status="waiting_on_customer",
                                        contact_id=john.id, organisation_id=org.id)
         messages.append_message(session, ticket, direction="outbound", channel="email",

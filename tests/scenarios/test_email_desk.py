@@ -18,6 +18,7 @@ from tests.handlers.conftest import CLOSED, OPEN, Desk, mail, make_desk  # noqa:
 from tests.ingress.conftest import PollerThread, wait_until
 from tests.support.imap_fixtures import imap_server, imap_server_factory  # noqa: F401
 from tests.support.smtp_sink import SmtpSink
+from tests.support.desk_zone import DESK_ZONE
 
 
 def run_desk(imap_server, session_factory, make_desk, at, sink):
@@ -59,7 +60,7 @@ def test_reply_from_a_non_participant_is_quarantined(imap_server, session_factor
     try:
         poller, _worker = run_desk(imap_server, session_factory, make_desk, OPEN, sink)
         with session_factory() as session:
-            ticket = tickets.create_ticket(session, subject="Exporten", origin="portal", created_at=OPEN,
+            ticket = tickets.create_ticket(session, desk_zone=DESK_ZONE, subject="Exporten", origin="portal", created_at=OPEN,
                                            participants=("asa@kund.se",))
             session.commit()
         imap_server.append("INBOX", mail(sender="mallory@evil.example", subject=f"SV: [{ticket.reference}] Exporten",

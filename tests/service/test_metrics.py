@@ -8,6 +8,7 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from bot.app.metrics import Metrics
 from storage.repositories import outbox, tickets
+from tests.support.desk_zone import DESK_ZONE
 
 
 def samples(metrics: Metrics) -> dict[tuple[str, tuple], float]:
@@ -19,7 +20,7 @@ def samples(metrics: Metrics) -> dict[tuple[str, tuple], float]:
 def test_tickets_by_status_and_the_outbox_are_read_at_scrape_time(session_factory, now):
     with session_factory() as session:
         for status in ("new", "new", "open"):
-            tickets.create_ticket(session, subject="x", origin="email", created_at=now, status=status)
+            tickets.create_ticket(session, desk_zone=DESK_ZONE, subject="x", origin="email", created_at=now, status=status)
         outbox.enqueue(session, "email", "k1", {}, now - timedelta(seconds=90))
         outbox.enqueue(session, "email", "k2", {}, now)
         session.commit()

@@ -7,10 +7,11 @@ from sqlalchemy.exc import IntegrityError
 
 from storage.models import Contact, Organisation, TicketEvent
 from storage.repositories import events, messages, tickets
+from tests.support.desk_zone import DESK_ZONE
 
 
 def _ticket(session, now, **fields):
-    return tickets.create_ticket(session, subject="Kan inte logga in", origin="email", created_at=now, **fields)
+    return tickets.create_ticket(session, desk_zone=DESK_ZONE, subject="Kan inte logga in", origin="email", created_at=now, **fields)
 
 
 def test_references_count_up_per_desk_year(session, now):

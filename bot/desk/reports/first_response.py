@@ -18,8 +18,9 @@ from datetime import datetime
 from bot.desk.reports.period import Period
 from bot.desk.reports.queries import TicketRow
 from bot.domain.sla.report import LineFigures, figures
+from bot.domain.tickets import PRIORITIES
 
-PRIORITIES = ("urgent", "high", "normal", "low")
+MOST_URGENT_FIRST = PRIORITIES[::-1]
 BIN_COUNT = 16  # bins of a quarter of the target each, up to four targets; one more for the rest
 
 
@@ -97,7 +98,7 @@ def first_response(window: Sequence[TicketRow], period: Period, calendar, now: d
     for ticket in window:
         by_week.setdefault(period.week_of(ticket.created_at), []).append(ticket)
     cells = sorted({(str(t.line), t.priority) for t in in_period},
-                   key=lambda cell: (cell[0], PRIORITIES.index(cell[1]) if cell[1] in PRIORITIES else 9))
+                   key=lambda cell: (cell[0], MOST_URGENT_FIRST.index(cell[1]) if cell[1] in PRIORITIES else 9))
     minutes = [calendar.business_minutes_between(t.created_at, t.responded_at) for t in in_period if t.responded_at]
     return FirstResponse(
         target_minutes=target_minutes, goal_pct=goal_pct, lines=figures(in_period, calendar, now),

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from matplotlib.figure import Figure
 
-from bot.desk.reports import Report
 from bot.rendering.charts import desk, sla, work
 from bot.rendering.charts.findings import cell_label
+
+if TYPE_CHECKING:
+    from bot.desk.reports import Report
 
 SECTIONS = (
     ("promise", ("sla-weeks", "sla-cells", "response-times")),

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
-from bot.desk.reports import Report
+from typing import TYPE_CHECKING
+
 from bot.rendering.charts.numbers import Numbers
 from bot.rendering.charts.words import words
+
+if TYPE_CHECKING:
+    from bot.desk.reports import Report
 
 SENTENCES = {
     "sv": {

@@ -8,11 +8,11 @@ name and comment that came from a customer is escaped; the SVG is ours
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import jinja2
 from markupsafe import Markup
 
-from bot.desk.reports import Report
 from bot.rendering.charts.figures import SECTIONS, builders
 from bot.rendering.charts.findings import findings
 from bot.rendering.charts.numbers import Numbers
@@ -21,6 +21,9 @@ from bot.rendering.charts.tables import tables
 from bot.rendering.charts.weekly import heading, key_figures
 from bot.rendering.charts.words import words
 from bot.rendering.email import BUILTIN_DIR
+
+if TYPE_CHECKING:
+    from bot.desk.reports import Report
 
 _ENV = jinja2.Environment(loader=jinja2.FileSystemLoader(str(Path(BUILTIN_DIR) / "reports")),
                           autoescape=True, undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True)

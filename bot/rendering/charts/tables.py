@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import TYPE_CHECKING
 
-from bot.desk.reports import Report
 from bot.rendering.charts.numbers import Numbers
 from bot.rendering.charts.words import words
+
+if TYPE_CHECKING:
+    from bot.desk.reports import Report
 
 
 @dataclass(frozen=True)

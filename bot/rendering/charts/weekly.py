@@ -6,12 +6,16 @@ the PNG from them with :func:`chart_png`, so a retry draws the same picture.
 
 from __future__ import annotations
 
-from bot.desk.reports import Report
+from typing import TYPE_CHECKING
+
 from bot.rendering.charts import sla
 from bot.rendering.charts.findings import SENTENCES, budget, findings
 from bot.rendering.charts.numbers import Numbers
 from bot.rendering.charts.style import png, styled
 from bot.rendering.charts.words import words
+
+if TYPE_CHECKING:
+    from bot.desk.reports import Report
 
 KEY_LINES = {
     "sv": ("{pct} fick svar inom {budget} ({n} av {m}; mål {goal})",

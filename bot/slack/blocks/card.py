@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from bot.domain.stale_clicks import Seen
+from bot.domain.tickets import AGENT_STATUSES, PRIORITY_LABELS, STATUS_LABELS
 from bot.slack.blocks.reply_files import reply_files_block
 from bot.slack.text import ELLIPSIS, clip_escaped, escape_mrkdwn, fit, is_slack_user_id, quoted_chunks
 from bot.desk.card_view import CardView, InquiryView
@@ -65,15 +66,7 @@ METADATA_EVENT_TYPE = "supportbot_ticket"
 NO_LONGER_AUTHORISED = "⚠️ _no longer authorised_"
 
 PRIORITY_EMOJI = {"low": "⚪", "normal": "🔵", "high": "🟠", "urgent": "🔴"}
-PRIORITY_LABELS = {"low": "Low", "normal": "Normal", "high": "High", "urgent": "Urgent"}
-STATUS_LABELS = {
-    "new": "New",
-    "open": "Open",
-    "waiting_on_customer": "Waiting on customer",
-    "closure_requested": "Closure requested",
-    "closed": "Closed",
-}
-STATUS_CHOICES = ("waiting_on_customer", "closure_requested", "closed")
+STATUS_CHOICES = AGENT_STATUSES
 LINE_LABELS = {1: "1st line", 2: "2nd line", 3: "3rd line"}
 ESCALATE_LABELS = {2: "To line 2", 3: "To line 3", 1: "Back to line 1"}
 SLA_BADGES = {"on_track": "🟢", "due_soon": "🟡", "overdue": "🔴", "met": "✅", "missed": "❌"}

@@ -5,13 +5,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from bot.domain.tickets import STATUS_WORDS as STATUS_WORDS_IN_FULL, Status
 from bot.slack.text import clip_escaped, fit
 
 SEARCH_ROWS = 10
 SUBJECT_CHARS = 150
 WORDS_CHARS = 100
-STATUS_WORDS = {"new": "new", "open": "open", "waiting_on_customer": "waiting", "closure_requested": "closing",
-                "closed": "closed"}
+# Shorter than the card's labels: a search row has one line for all of a ticket.
+STATUS_WORDS = {**STATUS_WORDS_IN_FULL, Status.WAITING_ON_CUSTOMER: "waiting", Status.CLOSURE_REQUESTED: "closing"}
 
 
 def build_search_results(words: str, cases: Sequence, links: dict[str, str]) -> dict[str, Any]:

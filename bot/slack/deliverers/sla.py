@@ -20,6 +20,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session, aliased
 
+from bot.domain.tickets import Status
 from bot.slack.blocks.card import POST_DEFAULTS
 from bot.slack.deliverers.staff import SlackDeliverer
 from bot.slack.blocks.sla import AlertLine, build_sla_message
@@ -104,7 +105,7 @@ class SlaDeliverer(SlackDeliverer):
             AlertLine(ticket.id, ticket.reference, ticket.subject, organisation, alert.level, alert.occurrence,
                       self._timing(alert.level, ticket.first_response_due_at, now),
                       self._card_link(ticket, permalinks), acked,
-                      ticket.first_response_at is not None or ticket.status == "closed")
+                      ticket.first_response_at is not None or ticket.status == Status.CLOSED)
             for alert, ticket, organisation, acked in rows
         ]
 
