@@ -25,6 +25,7 @@ import jinja2
 from sqlalchemy.orm import Session
 
 from bot.app.config import Settings
+from bot.domain.mail.salutations import first_name
 from bot.rendering.email import BUILTIN_DIR, desk_context
 from handlers.base import PipelineContext
 from storage.models import Contact, Ticket
@@ -71,8 +72,7 @@ def answer_ticket(session: Session, settings: Settings, now: datetime, ticket: T
     """
     contact = session.get(Contact, ticket.contact_id) if ticket.contact_id else None
     lang = contact.language if contact else ticket.language
-    name = (contact.name or "").split()[0] if contact and (contact.name or "").strip() else ""
-    context = {"contact_name": name, "reference": ticket.reference, "subject": ticket.subject, **extra}
+    context = {"contact_name": first_name(contact.name if contact else None), "reference": ticket.reference, "subject": ticket.subject, **extra}
     queue_thread_reply(
         session, now, key=f"ticket:{ticket.id}:r{ticket.revision}:{template}", channel=ticket.customer_channel,
         thread_ts=ticket.customer_thread_ts, text=render(settings, template, lang, context), ticket=ticket,

@@ -1,0 +1,84 @@
+"""Mailing a customer: the one way a templated mail to a customer is queued.
+
+:func:`mail_customer` owns what every such mail shares, so no call site writes
+it out again: the Message-ID domain (the support address's), the From address,
+the greeting's first name and the language (:class:`Recipient`), the ticket's
+reference and subject in the template's context, and the idempotency key
+(:func:`mail_key`: the same decision queued twice sends one mail).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from bot.domain.mail.salutations import first_name
+from storage.models import Contact, Ticket, TicketParticipant
+from storage.repositories.mail_queue import queue_email
+
+
+@dataclass(frozen=True)
+class Recipient:
+    """Who a mail goes to, by which first name they are greeted, and in which language."""
+
+    address: str
+    first_name: str
+    language: str
+
+    @classmethod
+    def of(cls, address: str, name: str | None, language: str) -> Recipient:
+        return cls(address, first_name(name), language)
+
+    @classmethod
+    def contact(cls, contact: Contact) -> Recipient:
+        return cls.of(contact.email, contact.name, contact.language)
+
+
+def recipient(session: Session, ticket: Ticket) -> Recipient | None:
+    """The customer to mail about ``ticket``: its contact, else its first participant; None without one."""
+    contact = session.get(Contact, ticket.contact_id) if ticket.contact_id else None
+    if contact is not None:
+        return Recipient.contact(contact)
+    first_participant = session.execute(
+        select(TicketParticipant.email).where(TicketParticipant.ticket_id == ticket.id)
+        .order_by(TicketParticipant.id).limit(1)).scalar_one_or_none()
+    return Recipient(first_participant, "", ticket.language) if first_participant else None
+
+
+def mail_key(template: str, *, ticket: Ticket | None = None, about: str | None = None, once: bool = False) -> str:
+    """The idempotency key: per ticket revision (default), once per ticket, or about an inbound message or case.
+
+    ``about`` ("auto:<message-id>", "portal:<case>") names what the mail answers;
+    ``once`` makes it one per ticket ever (the survey invitation).
+    """
+    if about is not None:
+        return f"{about}:{template}"
+    if ticket is None:
+        raise ValueError("a customer mail's key needs its ticket or what it is about")
+    if once:
+        return f"{template.replace('_', '-')}:{ticket.id}"
+    return f"ticket:{ticket.id}:r{ticket.revision}:{template}"
+
+
+def mail_customer(session: Session, settings, now: datetime, template: str, to: Recipient, *,
+                  ticket: Ticket | None = None, context: dict[str, Any] | None = None, about: str | None = None,
+                  once: bool = False, automatic: bool = True, agent_id: int | None = None,
+                  audit: dict[str, Any] | None = None) -> str | None:
+    """Queue ``template`` to ``to`` (in the caller's transaction); its Message-ID, None if queued before or refused.
+
+    The context always carries ``contact_name`` (the first name) and, with a
+    ticket, its ``reference`` and ``subject``; ``context`` adds to or overrides them.
+    """
+    base: dict[str, Any] = {"contact_name": to.first_name}
+    if ticket is not None:
+        base |= {"reference": ticket.reference, "subject": ticket.subject}
+    return queue_email(
+        session, now, domain=settings.desk.support_address.rpartition("@")[2],
+        from_address=settings.smtp.from_address, key=mail_key(template, ticket=ticket, about=about, once=once),
+        template=template, lang=to.language, to=[to.address], context=base | (context or {}), ticket=ticket,
+        automatic=automatic, agent_id=agent_id, audit=audit,
+    )
