@@ -20,6 +20,7 @@ from datetime import datetime
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.app.config import Settings
+from bot.domain.mail.salutations import agent_words
 from bot.domain.stale_clicks import Seen, stale_field
 from bot.desk.sla_target import recompute_first_response
 from bot.desk.customer_mail import mail_customer, recipient
@@ -130,8 +131,14 @@ class Desk:
         return self._change(ticket_id, agent_id, seen, change, "set_status")
 
     def reply(self, ticket_id: int, agent_id: int, seen: Seen | int, text: str) -> ActionResult:
-        """Send the agent's text to the customer; the ticket then waits on the customer."""
-        if not text.strip():
+        """Send the agent's text to the customer; the ticket then waits on the customer.
+
+        The agent_reply template greets the customer and signs off with the
+        agent's name; a greeting or sign-off the agent typed is taken off first
+        (:func:`agent_words`), so the mail carries each exactly once.
+        """
+        text = agent_words(text)
+        if not text:
             return ActionResult(False, "The reply is empty.")
 
         def change(session, ticket, agent, now):
