@@ -41,8 +41,10 @@ def answer(ctx: PipelineContext, template: str, *, to: str, lang: str, context: 
     if in_slack:
         answer_in_thread(ctx, template, lang, context, ticket)
     else:
+        # Without a ticket there is no thread to follow: answer under the customer's own mail.
+        answering = () if ticket else (*ctx.message.references, ctx.message.message_id)
         mail_customer(ctx.session, ctx.settings, ctx.now, template, Recipient(to, context.get("contact_name", ""), lang),
-                      ticket=ticket, context=context, about=f"auto:{ctx.message.message_id}")
+                      ticket=ticket, context=context, about=f"auto:{ctx.message.message_id}", answering=answering)
     autoreplies.record(ctx.session, to, template, ctx.now, ticket.id if ticket else None)
     return True
 

@@ -9,6 +9,7 @@ reference and subject in the template's context, and the idempotency key
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -16,6 +17,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from bot.domain.mail.message_key import SYNTHETIC_DOMAIN
 from bot.domain.mail.salutations import first_name
 from storage.models import Contact, Ticket, TicketParticipant
 from storage.repositories.mail_queue import queue_email
@@ -67,11 +69,14 @@ def mail_key(template: str, *, ticket: Ticket | None = None, about: str | None =
 def mail_customer(session: Session, settings, now: datetime, template: str, to: Recipient, *,
                   ticket: Ticket | None = None, context: dict[str, Any] | None = None, about: str | None = None,
                   once: bool = False, automatic: bool = True, agent_id: int | None = None,
-                  audit: dict[str, Any] | None = None) -> str | None:
+                  audit: dict[str, Any] | None = None, answering: Sequence[str] = ()) -> str | None:
     """Queue ``template`` to ``to`` (in the caller's transaction); its Message-ID, None if queued before or refused.
 
     The context always carries ``contact_name`` (the first name) and, with a
     ticket, its ``reference`` and ``subject``; ``context`` adds to or overrides them.
+    ``answering`` — the customer's message's References and its own Message-ID,
+    oldest first — threads a mail that answers a message with no ticket (the
+    portal answer, the unknown-sender answer) under it (RFC 5322 3.6.4).
     """
     base: dict[str, Any] = {"contact_name": to.first_name}
     if ticket is not None:
@@ -80,5 +85,10 @@ def mail_customer(session: Session, settings, now: datetime, template: str, to: 
         session, now, domain=settings.desk.support_address.rpartition("@")[2],
         from_address=settings.smtp.from_address, key=mail_key(template, ticket=ticket, about=about, once=once),
         template=template, lang=to.language, to=[to.address], context=base | (context or {}), ticket=ticket,
-        automatic=automatic, agent_id=agent_id, audit=audit,
+        automatic=automatic, agent_id=agent_id, audit=audit, thread=_thread(answering) if answering else None,
     )
+
+
+def _thread(ids: Sequence[str]) -> list[str]:
+    # Our stand-in id for a mail that came without one threads nothing (as in the ticket's thread).
+    return [i for i in ids if i and i.startswith("<") and not i.endswith(f"@{SYNTHETIC_DOMAIN}>")]

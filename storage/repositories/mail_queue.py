@@ -58,6 +58,7 @@ def queue_email(
     auto_submitted: str = "auto-replied",
     agent_id: int | None = None,
     audit: dict[str, Any] | None = None,
+    thread: list[str] | None = None,
 ) -> str | None:
     """Queue one templated mail under idempotency ``key``; return its Message-ID, None if already queued or refused.
 
@@ -67,6 +68,8 @@ def queue_email(
 
     ``audit`` ({"icon", "text", "actor_slack_id"}) is posted in the ticket's Slack
     thread after delivery, so "sent to customer" is only said once it is true.
+    ``thread`` (Message-IDs, oldest first) threads a mail that answers a message
+    with no ticket; by default a ticket's mail follows the ticket's thread.
     """
     if not to or not all(isinstance(address, str) and is_mailbox(address) for address in to):
         log.warning("%s mail not queued: a recipient is not one well-formed mailbox", template)
@@ -81,7 +84,7 @@ def queue_email(
         "to": to,
         "context": context,
         "message_id": message_id,
-        "thread": ticket_thread(session, ticket) if ticket else [],
+        "thread": thread if thread is not None else ticket_thread(session, ticket) if ticket else [],
         "reference": ticket.reference if ticket else None,
         "reply_token": ticket.reply_token if ticket else None,
         "automatic": automatic,
