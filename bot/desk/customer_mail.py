@@ -18,7 +18,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.domain.mail.message_key import SYNTHETIC_DOMAIN
+from bot.desk.open_ticket import first_response_budget
 from bot.domain.mail.salutations import first_name
+from bot.domain.sla.promise import first_response_promise
 from storage.models import Contact, Ticket, TicketParticipant
 from storage.repositories.mail_queue import queue_email
 
@@ -51,6 +53,13 @@ def recipient(session: Session, ticket: Ticket) -> Recipient | None:
     return Recipient(first_participant, "", ticket.language) if first_participant else None
 
 
+def ticket_context(settings, ticket: Ticket, language: str) -> dict[str, Any]:
+    """What every message about a ticket may say: its reference, subject, and the first response it promises."""
+    budget = first_response_budget(settings, ticket.priority, ticket.line)
+    return {"reference": ticket.reference, "subject": ticket.subject,
+            "first_response_promise": first_response_promise(budget, language)}
+
+
 def mail_key(template: str, *, ticket: Ticket | None = None, about: str | None = None, once: bool = False) -> str:
     """The idempotency key: per ticket revision (default), once per ticket, or about an inbound message or case.
 
@@ -73,14 +82,14 @@ def mail_customer(session: Session, settings, now: datetime, template: str, to: 
     """Queue ``template`` to ``to`` (in the caller's transaction); its Message-ID, None if queued before or refused.
 
     The context always carries ``contact_name`` (the first name) and, with a
-    ticket, its ``reference`` and ``subject``; ``context`` adds to or overrides them.
+    ticket, :func:`ticket_context`; ``context`` adds to or overrides them.
     ``answering`` — the customer's message's References and its own Message-ID,
     oldest first — threads a mail that answers a message with no ticket (the
     portal answer, the unknown-sender answer) under it (RFC 5322 3.6.4).
     """
     base: dict[str, Any] = {"contact_name": to.first_name}
     if ticket is not None:
-        base |= {"reference": ticket.reference, "subject": ticket.subject}
+        base |= ticket_context(settings, ticket, to.language)
     return queue_email(
         session, now, domain=settings.desk.support_address.rpartition("@")[2],
         from_address=settings.smtp.from_address, key=mail_key(template, ticket=ticket, about=about, once=once),

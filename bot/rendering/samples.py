@@ -56,7 +56,8 @@ _NEEDED = {
 
 
 def _per_template(lang: str) -> dict[str, dict[str, Any]]:
-    base = {"contact_name": "Anna", "reference": _REFERENCE, "subject": _SUBJECTS[lang]}
+    base = {"contact_name": "Anna", "reference": _REFERENCE, "subject": _SUBJECTS[lang],
+            "first_response_promise": {"sv": "inom två arbetstimmar", "en": "within two business hours"}[lang]}
     return {
         "case_received": base,
         "agent_reply": {**base, "body": _BODIES[lang], "agent_name": "Erik Johansson"},
