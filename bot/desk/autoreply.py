@@ -11,9 +11,12 @@ from datetime import timedelta
 from typing import Any, TYPE_CHECKING
 
 from bot.domain.mail.mailboxes import is_mailbox
+from bot.desk.customer_mail import Recipient, mail_customer
 from bot.desk.slack_answers import answer_in_thread
+from bot.domain.mail.salutations import first_name as greeting_name
 from storage.repositories import autoreplies
-from storage.repositories.mail_queue import queue_email
+
+__all__ = ["answer", "greeting_name", "next_opening_text"]  # greeting_name: the steps greet by it
 
 if TYPE_CHECKING:
     from handlers.base import PipelineContext
@@ -37,22 +40,15 @@ def answer(ctx: PipelineContext, template: str, *, to: str, lang: str, context: 
     ctx.decide(f"send {template} ({lang}) to {to}")
     if ctx.dry_run:
         return True
-    desk = ctx.settings.desk
     if in_slack:
         answer_in_thread(ctx, template, lang, context, ticket)
     else:
-        queue_email(
-            ctx.session, ctx.now, domain=desk.support_address.rpartition("@")[2],
-            from_address=ctx.settings.smtp.from_address, key=f"auto:{ctx.message.message_id}:{template}",
-            template=template, lang=lang, to=[to], context=context, ticket=ticket, automatic=True,
-        )
+        # Without a ticket there is no thread to follow: answer under the customer's own mail.
+        answering = () if ticket else (*ctx.message.references, ctx.message.message_id)
+        mail_customer(ctx.session, ctx.settings, ctx.now, template, Recipient(to, context.get("contact_name", ""), lang),
+                      ticket=ticket, context=context, about=f"auto:{ctx.message.message_id}", answering=answering)
     autoreplies.record(ctx.session, to, template, ctx.now, ticket.id if ticket else None)
     return True
-
-
-def greeting_name(name: str | None) -> str:
-    """The first name to greet someone by ("" gives a plain "Hej!")."""
-    return (name or "").split()[0] if (name or "").strip() else ""
 
 
 def next_opening_text(ctx: PipelineContext, lang: str) -> str | None:

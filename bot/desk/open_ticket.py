@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from bot.app.config import Settings
 from bot.domain.routing import suggest
 from bot.domain.tickets import Status
+from bot.domain.sla.promise import first_response_budget as budget_of
 from storage.models import Contact, Ticket
 from storage.repositories import events, tickets
 
@@ -21,7 +22,7 @@ from storage.repositories import events, tickets
 def first_response_budget(settings: Settings, priority: str, line: int) -> int:
     """Business minutes to first response: per priority, else per line, else the default."""
     sla = settings.sla
-    return sla.per_priority.get(priority) or sla.per_line.get(str(line)) or sla.first_response_minutes
+    return budget_of(sla.first_response_minutes, sla.per_priority, sla.per_line, priority, line)
 
 
 def open_ticket(

@@ -25,6 +25,8 @@ import jinja2
 from sqlalchemy.orm import Session
 
 from bot.app.config import Settings
+from bot.desk.customer_mail import ticket_context
+from bot.domain.mail.salutations import first_name
 from bot.rendering.email import BUILTIN_DIR, desk_context
 from storage.models import Contact, Ticket
 from storage.repositories import messages, outbox
@@ -60,7 +62,8 @@ def answer_in_thread(ctx: PipelineContext, template: str, lang: str, context: di
     message = ctx.message
     queue_thread_reply(
         ctx.session, ctx.now, key=f"auto:{message.message_id}:{template}", channel=message.slack_channel,
-        thread_ts=message.slack_thread_ts or message.slack_ts, text=render(ctx.settings, template, lang, context),
+        thread_ts=message.slack_thread_ts or message.slack_ts,
+        text=render(ctx.settings, template, lang, (ticket_context(ctx.settings, ticket, lang) if ticket else {}) | context),
         ticket=ticket,
     )
 
@@ -73,8 +76,8 @@ def answer_ticket(session: Session, settings: Settings, now: datetime, ticket: T
     """
     contact = session.get(Contact, ticket.contact_id) if ticket.contact_id else None
     lang = contact.language if contact else ticket.language
-    name = (contact.name or "").split()[0] if contact and (contact.name or "").strip() else ""
-    context = {"contact_name": name, "reference": ticket.reference, "subject": ticket.subject, **extra}
+    context = {"contact_name": first_name(contact.name if contact else None), **ticket_context(settings, ticket, lang),
+               **extra}
     queue_thread_reply(
         session, now, key=f"ticket:{ticket.id}:r{ticket.revision}:{template}", channel=ticket.customer_channel,
         thread_ts=ticket.customer_thread_ts, text=render(settings, template, lang, context), ticket=ticket,

@@ -17,19 +17,19 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.app.config import Settings
+from bot.domain.mail.salutations import agent_words
 from bot.domain.stale_clicks import Seen, stale_field
 from bot.desk.sla_target import recompute_first_response
+from bot.desk.customer_mail import mail_customer, recipient
 from bot.desk.open_ticket import open_ticket
 from bot.desk.reply_files import sent_with_files
 from bot.desk.slack_answers import answer_ticket
 from bot.domain.tickets import MAIL_ON_STATUS, STATUS_WORDS, Status
 from storage.models import Agent, Contact, Inquiry, Ticket, TicketParticipant
 from storage.repositories import directory, events, messages, slack_queue, tickets
-from storage.repositories.mail_queue import queue_email
 
 @dataclass(frozen=True)
 class ActionResult:
@@ -129,8 +129,14 @@ class Desk:
     def reply(self, ticket_id: int, agent_id: int, seen: Seen | int, text: str,
               files: Sequence[dict] = ()) -> ActionResult:
         """Send the agent's text to the customer, with ``files`` (stored: sha256, filename, content_type,
-        size) attached; the ticket then waits on the customer."""
-        if not text.strip():
+        size) attached; the ticket then waits on the customer.
+
+        The agent_reply template greets the customer and signs off with the
+        agent's name; a greeting or sign-off the agent typed is taken off first
+        (:func:`agent_words`), so the mail carries each exactly once.
+        """
+        text = agent_words(text)
+        if not text:
             return ActionResult(False, "The reply is empty.")
 
         def change(session, ticket, agent, now):
@@ -294,22 +300,12 @@ class Desk:
             answer_ticket(session, self._settings, now, ticket, template, extra, agent=agent,
                           audit=self._audit_payload(audit, agent) if audit else None)
             return
-        contact = session.get(Contact, ticket.contact_id) if ticket.contact_id else None
-        to = contact.email if contact else session.execute(
-            select(TicketParticipant.email).where(TicketParticipant.ticket_id == ticket.id)
-            .order_by(TicketParticipant.id).limit(1)).scalar_one_or_none()
-        if not to:
+        to = recipient(session, ticket)
+        if to is None:
             return
-        name = (contact.name or "").split()[0] if contact and contact.name else ""
-        desk = self._settings.desk
-        queue_email(
-            session, now, domain=desk.support_address.rpartition("@")[2], from_address=self._settings.smtp.from_address,
-            key=f"ticket:{ticket.id}:r{ticket.revision}:{template}", template=template,
-            lang=contact.language if contact else ticket.language, to=[to],
-            context={"contact_name": name, "reference": ticket.reference, "subject": ticket.subject, **extra},
-            ticket=ticket, automatic=template != "agent_reply", agent_id=agent.id if agent else None,
-            audit=self._audit_payload(audit, agent) if audit else None, attachments=attachments,
-        )
+        mail_customer(session, self._settings, now, template, to, ticket=ticket, context=extra,
+                      automatic=template != "agent_reply", agent_id=agent.id if agent else None,
+                      audit=self._audit_payload(audit, agent) if audit else None, attachments=attachments)
 
     def _audit_payload(self, audit: tuple[str, str], agent: Agent | None) -> dict:
         icon, verb = audit

@@ -15,10 +15,10 @@ from datetime import datetime
 from sqlalchemy.orm import Session
 
 from bot.app.config import Settings
+from bot.desk.customer_mail import Recipient, mail_customer
 from bot.desk.open_ticket import open_ticket
 from storage.models import Agent, Contact, Ticket
 from storage.repositories import events, messages, slack_queue
-from storage.repositories.mail_queue import queue_email
 
 
 def open_on_behalf(session: Session, settings: Settings, calendar, now: datetime, *, agent: Agent, contact: Contact,
@@ -33,13 +33,7 @@ def open_on_behalf(session: Session, settings: Settings, calendar, now: datetime
         stripped_text=description, created_at=now,
     )
     events.record_event(session, ticket, "opened_by_staff", now, actor="agent", agent_id=agent.id)
-    first_name = (contact.name or "").split()[0] if (contact.name or "").strip() else ""
-    queue_email(
-        session, now, domain=settings.desk.support_address.rpartition("@")[2], from_address=settings.smtp.from_address,
-        key=f"ticket:{ticket.id}:r{ticket.revision}:case_received", template="case_received", lang=contact.language,
-        to=[contact.email], context={"contact_name": first_name, "reference": ticket.reference, "subject": subject},
-        ticket=ticket, automatic=True,
-    )
+    mail_customer(session, settings, now, "case_received", Recipient.contact(contact), ticket=ticket)
     if settings.slack.enabled:
         slack_queue.queue_card(session, ticket, now)
         said = "opened on the customer's behalf"

@@ -7,25 +7,13 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from bot.desk.customer_mail import mail_customer, recipient
 from bot.domain.signing import survey_links
-from storage.models import Contact, SurveyResponse, Ticket, TicketParticipant
+from storage.models import SurveyResponse, Ticket
 from storage.repositories import events, slack_queue
-from storage.repositories.mail_queue import queue_email
 from storage.repositories.upsert import insert_ignoring_conflict
 
 COMMENT_MAX = 4000
-
-
-def recipient(session: Session, ticket: Ticket) -> tuple[str, str, str] | None:
-    """(address, first name, language) of the customer to mail about ``ticket``; None without one."""
-    contact = session.get(Contact, ticket.contact_id) if ticket.contact_id else None
-    if contact is not None:
-        first = contact.name.split()[0] if (contact.name or "").strip() else ""
-        return contact.email, first, contact.language
-    first_participant = session.execute(
-        select(TicketParticipant.email).where(TicketParticipant.ticket_id == ticket.id)
-        .order_by(TicketParticipant.id).limit(1)).scalar_one_or_none()
-    return (first_participant, "", ticket.language) if first_participant else None
 
 
 def invite(session: Session, settings, ticket: Ticket, now: datetime) -> bool:
@@ -37,14 +25,8 @@ def invite(session: Session, settings, ticket: Ticket, now: datetime) -> bool:
     to = recipient(session, ticket)
     if to is None:
         return False
-    address, first_name, lang = to
-    context = {"contact_name": first_name, "reference": ticket.reference, "subject": ticket.subject,
-               "rating_urls": survey_links(settings, ticket.id, now)}
-    return queue_email(
-        session, now, domain=settings.desk.support_address.rpartition("@")[2], from_address=settings.smtp.from_address,
-        key=f"survey-invitation:{ticket.id}", template="survey_invitation", lang=lang, to=[address], context=context,
-        ticket=ticket, automatic=True,
-    ) is not None
+    return mail_customer(session, settings, now, "survey_invitation", to, ticket=ticket,
+                         context={"rating_urls": survey_links(settings, ticket.id, now)}, once=True) is not None
 
 
 def record_rating(session: Session, settings, ticket: Ticket, rating: int, comment: str | None, channel: str,

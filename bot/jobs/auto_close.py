@@ -17,11 +17,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.domain.closure import auto_close_at
-from bot.desk.survey import invite, recipient
+from bot.desk.customer_mail import mail_customer, recipient
+from bot.desk.survey import invite
 from bot.domain.tickets import Status
 from storage.models import Ticket
 from storage.repositories import events, slack_queue, tickets
-from storage.repositories.mail_queue import queue_email
 
 log = logging.getLogger("supportbot.auto_close")
 
@@ -71,10 +71,4 @@ def _mail_closed(session: Session, settings, ticket: Ticket, now: datetime) -> N
     to = recipient(session, ticket)
     if to is None:
         return
-    address, first_name, lang = to
-    queue_email(
-        session, now, domain=settings.desk.support_address.rpartition("@")[2], from_address=settings.smtp.from_address,
-        key=f"ticket:{ticket.id}:r{ticket.revision}:status_closed", template="status_closed", lang=lang, to=[address],
-        context={"contact_name": first_name, "reference": ticket.reference, "subject": ticket.subject},
-        ticket=ticket, automatic=True,
-    )
+    mail_customer(session, settings, now, "status_closed", to, ticket=ticket)

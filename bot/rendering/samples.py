@@ -36,7 +36,6 @@ _SUBJECTS = {
 }
 _BODIES = {
     "sv": (
-        "Hej Anna!\n\n"
         "Tack för loggfilen. Felet uppstår när en verifikation saknar kostnadsställe, "
         "och då avbryts exporten utan felmeddelande.\n\n"
         "Gå till Inställningar → Export och markera ”Hoppa över ofullständiga verifikationer”. "
@@ -44,7 +43,6 @@ _BODIES = {
         "Hör av dig om det inte hjälper!"
     ),
     "en": (
-        "Hello Anna,\n\n"
         "Thank you for the log file. The export stops when a voucher has no cost centre, "
         "and it does so without an error message.\n\n"
         "Go to Settings → Export and tick “Skip incomplete vouchers”, then run the export again.\n"
@@ -58,10 +56,11 @@ _NEEDED = {
 
 
 def _per_template(lang: str) -> dict[str, dict[str, Any]]:
-    base = {"contact_name": "Anna", "reference": _REFERENCE, "subject": _SUBJECTS[lang]}
+    base = {"contact_name": "Anna", "reference": _REFERENCE, "subject": _SUBJECTS[lang],
+            "first_response_promise": {"sv": "inom två arbetstimmar", "en": "within two business hours"}[lang]}
     return {
         "case_received": base,
-        "agent_reply": {"reference": _REFERENCE, "subject": _SUBJECTS[lang], "body": _BODIES[lang], "agent_name": "Erik Johansson"},
+        "agent_reply": {**base, "body": _BODIES[lang], "agent_name": "Erik Johansson"},
         "status_escalated": {**base, "line": 3},
         "status_waiting": {**base, "needed": _NEEDED[lang]},
         "status_closure_requested": {**base, "confirm_url": "https://support.example.com/close/Zr81kLq0"},

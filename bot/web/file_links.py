@@ -5,7 +5,7 @@
 A token reads ``<a|m><id>.<expiry, unix seconds>.<signature>`` — ``a`` for an
 attachment row, ``m`` for a ticket message whose raw mail is served as .eml.
 The signature is an HMAC-SHA256 under a key of its own, derived from
-``desk.secret_key`` for this purpose only: a close or survey token (bot/web/signing.py)
+``desk.secret_key`` for this purpose only: a close or survey token (bot/domain/signing.py)
 is never a file token, nor the other way round. Links are posted in the staff
 channel only and expire after ``files.link_valid_hours``.
 
@@ -30,7 +30,7 @@ from urllib.parse import quote, urljoin
 
 from aiohttp import web
 
-from bot.web.signing import _PROCESS_KEY
+from bot.domain.signing import _PROCESS_KEY
 from storage.models import Attachment, RawMessage, TicketMessage
 
 _TOKEN = re.compile(r"([am])([0-9]{1,18})\.([0-9]{1,12})\.([A-Za-z0-9_-]{43})")

@@ -59,6 +59,7 @@ def queue_email(
     agent_id: int | None = None,
     audit: dict[str, Any] | None = None,
     attachments: list[dict[str, Any]] | None = None,
+    thread: list[str] | None = None,
 ) -> str | None:
     """Queue one templated mail under idempotency ``key``; return its Message-ID, None if already queued or refused.
 
@@ -71,6 +72,8 @@ def queue_email(
 
     ``attachments`` ({"sha256", "filename", "content_type", "size"}, already in the
     attachment store) go with the mail and are recorded on its message, as a customer's are.
+    ``thread`` (Message-IDs, oldest first) threads a mail that answers a message
+    with no ticket; by default a ticket's mail follows the ticket's thread.
     """
     if not to or not all(isinstance(address, str) and is_mailbox(address) for address in to):
         log.warning("%s mail not queued: a recipient is not one well-formed mailbox", template)
@@ -85,7 +88,7 @@ def queue_email(
         "to": to,
         "context": context,
         "message_id": message_id,
-        "thread": ticket_thread(session, ticket) if ticket else [],
+        "thread": thread if thread is not None else ticket_thread(session, ticket) if ticket else [],
         "reference": ticket.reference if ticket else None,
         "reply_token": ticket.reply_token if ticket else None,
         "automatic": automatic,

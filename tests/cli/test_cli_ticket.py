@@ -44,7 +44,7 @@ def desk(db_url, session_factory):
         events.record_event(session, first, "claimed", T0 + timedelta(minutes=5), actor="agent", agent_id=anna.id)
         queue_email(session, T0 + timedelta(minutes=10), domain="vendor.example", from_address="support@vendor.example",
                     key="t1:reply", template="agent_reply", lang="sv", to=[asa.email], ticket=first,
-                    context={"body": "Hej Åsa,\n\nVi tittar på det.", "reference": first.reference})
+                    context={"contact_name": "Åsa", "body": "Vi tittar på det.", "reference": first.reference})
         queue_email(session, T0 + timedelta(minutes=11), domain="vendor.example", from_address="support@vendor.example",
                     key="t1:waiting", template="status_waiting", lang="sv", to=[asa.email], ticket=first, context={})
         session.add(SurveyResponse(ticket_id=first.id, rating=5, line=1, answered_at=T0 + timedelta(days=2)))

@@ -90,7 +90,7 @@ def test_sending_the_reply_queues_the_mail_and_waits_on_the_customer(slack_env, 
     assert response.body == ""  # the modal closes
     (mail,) = slack_env.outbox("email")
     assert mail.payload["template"] == "agent_reply" and mail.payload["to"] == ["asa@kund.se"]
-    assert mail.payload["context"]["body"] == "Hej Åsa,\n\nExporten är rättad i 4.2.1."
+    assert mail.payload["context"]["body"] == "Exporten är rättad i 4.2.1."  # the template greets
     assert mail.payload["context"]["agent_name"] == "Agnes Agent"
     after = slack_env.ticket(ticket.id)
     assert after.status == "waiting_on_customer" and after.first_response_at is not None
@@ -204,3 +204,49 @@ def test_request_information_asks_the_customer_and_waits(slack_env, slack_standi
     assert after.status == "waiting_on_customer" and after.first_response_at is not None
     (notice,) = ephemerals(slack_standin, BO)
     assert notice["text"] == f"❓ Asked the customer of {ticket.reference} for information."
+
+
+def test_the_mail_greets_and_signs_off_once_even_when_the_agent_typed_both(slack_env, slack_standin):
+    """The template greets and signs off; what the agent typed of either is taken off, so each is there once."""
+    ticket = slack_env.add_ticket("john@kund.se")
+    own = "Hi John,\n\nThe export is fixed in 4.2.1.\n\nKind regards\nAgnes"
+
+    async def scenario():
+        harness = slack_env.harness("socket")
+        await harness.deliver(card_click(REPLY, ticket))
+        view = slack_standin.calls("views.open")[0].response["view"]
+        await harness.deliver(submission(view, typed(view, REPLY_TEXT, own)))
+
+    asyncio.run(scenario())
+    (row,) = slack_env.outbox("email")
+    assert row.payload["context"]["body"] == "The export is fixed in 4.2.1."  # the agent's own words, indexed as such
+    mail = _sent_through_smtp(slack_env)
+    for part in (mail.get_body(("plain",)).get_content(), mail.get_body(("html",)).get_content()):
+        assert part.count("John") == 1 and "Hi John" not in part
+        assert part.count("Kind regards") == 1 and part.count("Agnes") == 1
+        assert part.index("Hello John,") < part.index("The export is fixed in 4.2.1.") < part.index("Kind regards")
+
+
+def _sent_through_smtp(env):
+    """Deliver the queued mail to a real SMTP server (the sink) through the outbox worker; the parsed message."""
+    from email import message_from_bytes, policy
+
+    from bot.app.config import SmtpSettings
+    from bot.jobs.outbox_worker import OutboxWorker
+    from bot.mail.deliverer import EmailDeliverer
+    from bot.mail.smtp_sender import SmtpSender
+    from bot.rendering.email import TemplateRenderer
+    from tests.support.smtp_sink import SmtpSink
+
+    sink = SmtpSink().start()
+    try:
+        settings = env.settings.model_copy(update={"smtp": SmtpSettings(host="127.0.0.1", port=sink.port)})
+        worker = OutboxWorker(env.sessions, {"email": EmailDeliverer(
+            settings, TemplateRenderer.from_settings(settings), SmtpSender(settings.smtp), env.clock)},
+            env.clock, worker_id="mail")
+        while worker.run_once():
+            pass
+        [(_sender, _recipients, raw)] = sink.wait_for(1)
+    finally:
+        sink.stop()
+    return message_from_bytes(raw, policy=policy.default)

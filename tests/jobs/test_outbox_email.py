@@ -60,8 +60,8 @@ def queue_reply(session_factory, settings, clock, key="t1:reply:1"):
                                 message_id="<first@kund.se>", text="Hej", created_at=clock())
         message_id = queue_email(
             session, clock(), domain="example.com", from_address=settings.smtp.from_address, key=key, template="agent_reply", lang="sv", to=["asa@kund.se"],
-            context={"reference": ticket.reference, "subject": ticket.subject,
-                     "body": "Hej Åsa!\n\nPröva att logga in igen.", "agent_name": "Örjan"},
+            context={"contact_name": "Åsa", "reference": ticket.reference, "subject": ticket.subject,
+                     "body": "Pröva att logga in igen.", "agent_name": "Örjan"},
             ticket=ticket, automatic=False,
         )
         session.commit()

@@ -9,7 +9,7 @@ from urllib.parse import urlsplit
 import pytest
 
 from bot.web.file_links import download_url, file_signer
-from bot.web.signing import signer_from_settings
+from bot.domain.signing import signer_from_settings
 from storage.models import Attachment, RawMessage, TicketMessage
 from tests.handlers.conftest import OPEN
 from tests.lifecycle.conftest import serve, ticket_for

@@ -37,22 +37,39 @@ def run_desk(imap_server, session_factory, make_desk, at, sink):
     return poller, worker
 
 
-def test_new_case_out_of_hours_gets_the_portal_answer_naming_the_next_opening(
-        imap_server, session_factory, make_desk):
+def first_answer(imap_server, session_factory, make_desk, at, raw: bytes):
+    """Append ``raw`` to the mailbox; the recipients and the parsed first mail the desk sends."""
     sink = SmtpSink().start()
     try:
-        poller, worker = run_desk(imap_server, session_factory, make_desk, CLOSED, sink)
-        imap_server.append("INBOX", mail(sender="Åsa Andersson <asa@kund.se>", subject="Ny fråga om licenser"))
+        poller, worker = run_desk(imap_server, session_factory, make_desk, at, sink)
+        imap_server.append("INBOX", raw)
         with PollerThread(poller):
             wait_until(lambda: worker.run_once() > 0)
-        [(_from, rcpts, raw)] = sink.wait_for(1)
+        [(_from, rcpts, sent)] = sink.wait_for(1)
     finally:
         sink.stop()
-    answer = message_from_bytes(raw, policy=policy.default)
+    return rcpts, message_from_bytes(sent, policy=policy.default)
+
+
+def test_new_case_out_of_hours_gets_the_portal_answer_naming_the_next_opening(
+        imap_server, session_factory, make_desk):
+    rcpts, answer = first_answer(imap_server, session_factory, make_desk, CLOSED, mail(
+        sender="Åsa Andersson <asa@kund.se>", subject="Ny fråga om licenser", message_id="<fraga-1@kund.se>"))
     text = answer.get_body(("plain",)).get_content()
     assert rcpts == ["asa@kund.se"]
     assert "portal" in text.lower() and "måndag 16 mars kl. 09:00" in text
     assert answer["Auto-Submitted"] == "auto-replied" and answer["X-Auto-Response-Suppress"] == "All"
+    # Threaded under the customer's mail, so their client shows question and answer together.
+    assert answer["In-Reply-To"] == "<fraga-1@kund.se>" and answer["References"] == "<fraga-1@kund.se>"
+
+
+def test_the_unknown_sender_answer_is_threaded_under_their_mail(imap_server, session_factory, make_desk):
+    rcpts, answer = first_answer(imap_server, session_factory, make_desk, OPEN, mail(
+        sender="Per Berg <per.berg@example.org>", subject="SV: Fakturan", message_id="<svar-2@example.org>",
+        in_reply_to="<start-1@example.org>"))
+    assert rcpts == ["per.berg@example.org"] and "per.berg@example.org" in answer.get_body(("plain",)).get_content()
+    assert answer["In-Reply-To"] == "<svar-2@example.org>"
+    assert answer["References"].split() == ["<start-1@example.org>", "<svar-2@example.org>"]
 
 
 def test_reply_from_a_non_participant_is_quarantined(imap_server, session_factory, make_desk):

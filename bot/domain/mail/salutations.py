@@ -6,6 +6,8 @@ survey and the Slack-answered mail all greet the same person the same way.
 
 from __future__ import annotations
 
+import re
+
 GREETINGS = {"sv": "Hej", "en": "Hello"}
 SIGN_OFFS = {"sv": "Med vänliga hälsningar", "en": "Kind regards"}
 
@@ -25,3 +27,34 @@ def greeting(language: str, name: str) -> str:
 def sign_off(language: str) -> str:
     """"Med vänliga hälsningar" / "Kind regards"."""
     return SIGN_OFFS.get(language, SIGN_OFFS["sv"])
+
+
+# An agent's reply: the agent_reply template adds the greeting and the sign-off,
+# so the agent's own (a habit from writing mail) are taken off their text, and the
+# customer never reads "Hej Åsa," twice. Only a salutation at the very start and a
+# sign-off block at the very end are taken; anything in between is the agent's.
+_GREETING_WORDS = ("hej", "hejsan", "hallå", "hi", "hello", "hey", "dear", "god morgon", "god dag", "god eftermiddag",
+                   "good morning", "good afternoon", "good evening")
+_GREETING = re.compile(
+    r"\A\s*(?:%s)\b(?P<names>(?:[ \t]+[^\s,!.:;?]+){0,3})[ \t]*(?:(?P<mark>[,!])[ \t]*|(?=\n[ \t]*\n))"
+    % "|".join(re.escape(word) for word in _GREETING_WORDS), re.IGNORECASE)
+_SIGN_OFF = re.compile(
+    r"^\s*(?:med vänliga hälsningar|med vänlig hälsning|vänliga hälsningar|vänligen|mvh|hälsningar|kind regards|"
+    r"best regards|warm regards|regards|best wishes|sincerely|yours sincerely|cheers)[,.!]?\s*$", re.IGNORECASE)
+_SIGNATURE_LINES, _SIGNATURE_CHARS = 3, 60  # after a sign-off: a name, a title, a company
+
+
+def agent_words(text: str) -> str:
+    """The agent's text without a greeting they typed first or a sign-off block they typed last."""
+    body = text.strip()
+    greeted = _GREETING.match(body)
+    if greeted:
+        rest = body[greeted.end():].lstrip()
+        body = rest[:1].upper() + rest[1:] if greeted.group("mark") and "\n" not in body[:greeted.end()] else rest
+    lines = body.splitlines()
+    for at in range(len(lines) - 1, max(-1, len(lines) - 2 - _SIGNATURE_LINES), -1):
+        if _SIGN_OFF.match(lines[at]):
+            if all(len(line.strip()) <= _SIGNATURE_CHARS for line in lines[at + 1:]):
+                lines = lines[:at]
+            break
+    return "\n".join(lines).strip()

@@ -4,9 +4,9 @@ Thread talk stays internal; an agent's words reach the customer through the
 reply modal only, opened from the card's button or from the "Send to customer"
 shortcut on the agent's *own* message in a card's thread (prefilled with it).
 The modal shows the greeting and the signature in the contact's language around
-the text box: the greeting goes in front of the text when it is sent, the
-signature comes from the ``agent_reply`` mail template. A canned reply chosen in
-the modal is appended to what was typed (views.update). On submit the Desk
+the text box; both come from the ``agent_reply`` mail template, and the Desk
+takes off a greeting or sign-off the agent typed anyway (one of each, always).
+A canned reply chosen in the modal is appended to what was typed (views.update). On submit the Desk
 queues the mail, stops the first-response clock and sets "waiting on customer";
 "sent to customer" appears in the thread once the mail server accepted it.
 """
@@ -18,6 +18,7 @@ import logging
 
 from slack_sdk.errors import SlackApiError
 
+from bot.domain.mail.salutations import greeting, sign_off
 from bot.domain.stale_clicks import Seen
 from bot.desk.reply_files import too_large
 from bot.slack.blocks.card import build_reply_modal
@@ -34,34 +35,21 @@ from bot.slack.listeners.prologue import begin, ephemeral
 
 log = logging.getLogger("supportbot.slack")
 
-GREETINGS = {"sv": "Hej", "en": "Hello"}
-SIGN_OFFS = {"sv": "Med vänliga hälsningar", "en": "Kind regards"}
 NOT_YOURS = ("Only your own messages can be sent to the customer this way. "
              "To write to the customer, use “Reply to customer” on the card.")
 NOT_A_CARD_THREAD = "“Send to customer” works on your messages in the thread of a ticket's card."
 EMPTY = "Write the reply first."
 
 
-def greeting(ticket: TicketRef) -> str:
-    """"Hej Åsa," / "Hello John," ("Hej," without a name)."""
-    word = GREETINGS.get(ticket.language, GREETINGS["sv"])
-    return f"{word} {ticket.contact_first_name}," if ticket.contact_first_name else f"{word},"
-
-
 def signature(ticket: TicketRef, agent: AgentRef, desk_name: str) -> str:
     """The sign-off the agent_reply template adds: "Med vänliga hälsningar\\n<agent>\\n<desk>"."""
-    return f"{SIGN_OFFS.get(ticket.language, SIGN_OFFS['sv'])}\n{agent.display_name}\n{desk_name}"
-
-
-def mail_body(ticket: TicketRef, text: str) -> str:
-    """What the customer reads above the signature: the greeting, a blank line, the agent's text."""
-    return f"{greeting(ticket)}\n\n{text.strip()}"
+    return f"{sign_off(ticket.language)}\n{agent.display_name}\n{desk_name}"
 
 
 def reply_modal(services, ticket: TicketRef, agent: AgentRef, seen: Seen, prefill: str = "") -> dict:
     """The reply modal for ``ticket`` as ``seen`` when it opened, with the canned replies in its language."""
     canned = [(c.id, c.title, c.for_ticket(ticket.reference)) for c in services.canned.for_language(ticket.language)]
-    return build_reply_modal(ticket.id, seen, ticket.reference, greeting(ticket),
+    return build_reply_modal(ticket.id, seen, ticket.reference, greeting(ticket.language, ticket.contact_first_name),
                              signature(ticket, agent, services.settings.desk.name), canned, prefill,
                              in_slack=ticket.answered_in_slack)
 
@@ -161,7 +149,7 @@ async def reply_submitted(ack, body, client, services, view) -> None:
     if stored is None:
         return
     result = await asyncio.to_thread(services.desk.reply, ticket.id, begun.agent.id, submission.seen,
-                                     mail_body(ticket, submission.text), stored)
+                                     submission.text, stored)
     done = f"Your reply on {ticket.reference} is on its way; the thread says so once the mail server took it."
     await tell(client, channel, user, build_submitted(result, submission.text, done, "📤"))
 

@@ -19,10 +19,10 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.domain.hours.opening_text import format_next_opening
 from bot.web.portal.schema import PortalCase
+from bot.desk.customer_mail import Recipient, mail_customer
 from bot.desk.open_ticket import open_ticket
 from storage.models import Attachment, Contact, Organisation, Ticket
 from storage.repositories import autoreplies, directory, events, messages, slack_queue, tickets
-from storage.repositories.mail_queue import queue_email
 
 
 class CaseRejected(Exception):
@@ -118,14 +118,11 @@ def _store_files(session: Session, settings, store, case: PortalCase, message_id
 def _acknowledge(session: Session, settings, calendar, now: datetime, ticket: Ticket, contact: Contact,
                  case: PortalCase) -> None:
     """The receipt; out of hours it names the next opening instead (as the mail path's acknowledge does)."""
-    lang = contact.language
-    context = {"contact_name": (contact.name or "").split()[0] if (contact.name or "").strip() else "",
-               "reference": ticket.reference, "subject": ticket.subject}
+    to = Recipient.contact(contact)
+    context = {}
     template = "case_received"
     if not calendar.is_open(now):
         template = "out_of_hours"
-        context["next_open_at"] = format_next_opening(calendar.next_opening(now), now, lang, calendar.tz)
-    queue_email(session, now, domain=settings.desk.support_address.rpartition("@")[2],
-                from_address=settings.smtp.from_address, key=f"portal:{case.case_id}:{template}", template=template,
-                lang=lang, to=[contact.email], context=context, ticket=ticket, automatic=True)
+        context["next_open_at"] = format_next_opening(calendar.next_opening(now), now, to.language, calendar.tz)
+    mail_customer(session, settings, now, template, to, ticket=ticket, context=context, about=f"portal:{case.case_id}")
     autoreplies.record(session, contact.email, template, now, ticket.id)
