@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 from bot.app.config import MemorySettings
 from bot.desk.memory import similar_cases
 from bot.desk.memory_listing import card_link
+from bot.desk.org_context import OrgContext, org_context
 from bot.domain.sla.status import first_response_status
 from bot.slack.views import CardView, SimilarCase
 from storage.models import Agent, Attachment, Contact, Organisation, Ticket, TicketMessage
@@ -35,6 +36,7 @@ def card_view(session: Session, ticket: Ticket, calendar, now: datetime,
     sla = first_response_status(calendar, now, ticket.first_response_due_at, ticket.first_response_warn_at,
                                 ticket.first_response_at) if ticket.status != "closed" or ticket.first_response_at \
         else None
+    context = org_context(session, ticket, contact) if ticket.status != "closed" else OrgContext()
     return CardView(
         ticket_id=ticket.id, revision=ticket.revision, reference=ticket.reference, subject=ticket.subject,
         status=ticket.status, line=ticket.line, priority=ticket.priority, category=ticket.category,
@@ -48,6 +50,7 @@ def card_view(session: Session, ticket: Ticket, calendar, now: datetime,
         excerpt=(first.stripped_text or first.text) if first else "", attachment_count=attachments,
         closed=ticket.status == "closed", contact_authorised=contact is None or contact.authorised,
         similar=_similar(session, ticket, first, memory) if ticket.status != "closed" else (),
+        others_open=context.others_open, others_recent=context.others_recent, services=context.services,
     )
 
 

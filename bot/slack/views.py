@@ -62,6 +62,10 @@ class CardView:
     closed: bool = False
     contact_authorised: bool = True  # False: de-authorised in the directory since
     similar: tuple["SimilarCase", ...] = ()  # "Similar solved cases", best first
+    # Context at a glance (bot/desk/org_context.py): the organisation's other open cases, the contact's services.
+    others_open: int = 0
+    others_recent: tuple[tuple[str, str], ...] = ()  # (reference, card link or "") of the two most recent
+    services: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         _check("status", self.status, STATUSES)

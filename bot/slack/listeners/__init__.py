@@ -12,6 +12,7 @@ agent's action, and go to the "slack" pipeline.
 from __future__ import annotations
 
 from bot.slack.listeners import (
+    card_more,
     customer_messages,
     full_message,
     home,
@@ -24,7 +25,7 @@ from bot.slack.listeners import (
 )
 
 LISTENER_MODULES = (ticket_actions, reply, request_info, reactions, inquiries, customer_messages, home, support_command,
-                    full_message)
+                    full_message, card_more)
 
 
 def all_listeners() -> tuple:

@@ -16,6 +16,7 @@ from collections.abc import Callable
 
 from bot.slack.views import CLAIM, ESCALATE, PRIORITY, STATUS, UNASSIGN, parse_ticket_value
 from bot.slack.listeners.agents import acting_agent
+from bot.slack.listeners.card_more import change_status
 from bot.slack.listeners.clicks import channel_of, clicked_value, user_of
 from bot.slack.listeners.notices import (
     CLOSE_CONFIRM,
@@ -67,6 +68,9 @@ async def card_control_used(ack, body, client, services, action) -> None:
     except ValueError:
         log.warning("unreadable %s value from %s: %r", action["action_id"], user, clicked_value(body)[:100])
         await tell(client, channel, user, build_refusal(NOT_UNDERSTOOD))
+        return
+    if action["action_id"] == STATUS and value.choice == "closed":  # cards posted before the ⋯ menu
+        await change_status(client, services, agent, value, "closed", channel)
         return
     result = await asyncio.to_thread(getattr(services.desk, method), *args)
     await tell(client, channel, user, build_outcome(result))
