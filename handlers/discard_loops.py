@@ -11,7 +11,7 @@ from bot.domain.mail.bounces import parse_bounce
 from bot.domain.mail.loops import automatic_reason, is_own_mail
 from handlers.base import Discard, PipelineContext
 from handlers.match_ticket import locate
-from storage.repositories import directory, events
+from storage.repositories import directory, events, slack_queue
 
 NAME = "discard-loops"
 
@@ -47,3 +47,7 @@ def _record_bounce(ctx: PipelineContext, ticket, bounce) -> None:
     contact = directory.find_contact(ctx.session, bounce.recipient) if bounce.recipient else None
     if contact is not None and bounce.permanent:
         contact.bounced_at = ctx.now  # staff see the flag; mail to it is not suppressed
+    if ctx.settings.slack.enabled and bounce.permanent:  # said in the card's thread: the customer did not get it
+        slack_queue.queue_audit(ctx.session, ticket, ctx.now, f"mail to {bounce.recipient or 'the customer'} bounced "
+                                f"({bounce.status or bounce.action}): they did not get it", icon="⚠️",
+                                key=f"bounce:{bounce.original_message_id or ctx.now.isoformat()}")

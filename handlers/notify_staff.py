@@ -8,7 +8,7 @@ status it went back to), a new-case inquiry with "Open as ticket anyway".
 from __future__ import annotations
 
 from handlers.base import PipelineContext
-from storage.repositories import slack_queue
+from storage.repositories import directory, slack_queue
 
 NAME = "notify-staff"
 
@@ -30,4 +30,9 @@ def handle(ctx: PipelineContext) -> None:
         text=ctx.appended.stripped_text or message.text, attachments=[a.filename for a in message.attachments],
         kind=message.channel, message_row_id=ctx.appended.id,
     )
+    # Context at a glance: a reply from someone the directory no longer authorises is answered with care.
+    contact = ctx.contact or (directory.find_contact(ctx.session, message.sender_email) if message.sender_email else None)
+    if contact is not None and not contact.authorised:
+        slack_queue.queue_audit(ctx.session, ctx.ticket, ctx.now, f"{contact.email} is no longer authorised in "
+                                "the customer directory", icon="⚠️", key=f"unauthorised:{ctx.appended.id}")
     ctx.decide(f"staff notified: card and thread post for {ctx.ticket.reference}")

@@ -1,6 +1,6 @@
 """The demo's steps beyond mail, over the real protocols: the portal's signed webhook, an agent's reply
-from the card's modal and an agent closing the case from the card's Status menu, each POSTed as Slack
-would (signed, to /slack/events)."""
+from the card's modal and an agent closing the case from the card's ⋯ menu and its confirmation, each
+POSTed as Slack would (signed, to /slack/events)."""
 
 from __future__ import annotations
 
@@ -19,7 +19,8 @@ from bot.demo.context import DemoContext
 from bot.demo.desk import AGENTS, ASA
 from bot.domain.stale_clicks import Seen
 from bot.slack.blocks.card import build_reply_modal
-from bot.slack.ids import STATUS, parse_ticket_value
+from bot.slack.ids import CLOSE_CONFIRM, STATUS, parse_ticket_value
+from bot.slack.blocks.card_more import build_triage_modal
 from bot.web.portal.signature import sign
 from storage.models import OutboxRow, Ticket
 
@@ -68,21 +69,29 @@ async def agent_reply_from_card(demo: DemoContext) -> bool:
 
 
 async def agent_closes_from_card(demo: DemoContext) -> bool:
-    """Anna picks "Closed" in the card's Status menu; Åsa gets the closing mail and the survey."""
+    """Anna picks "Closed" under the card's ⋯ → Priority and status, confirms; Åsa gets the closing mail and the survey."""
     agent, reference = AGENTS[0], demo.references["portal"]
     ticket = await asyncio.to_thread(_ticket, demo, reference)
-    card = next(m for m in demo.standin.messages(ticket.slack_channel) if m["ts"] == ticket.slack_card_ts)
-    block, menu = next((block, element) for block in card["blocks"] if block.get("type") == "actions"
-                       for element in block["elements"] if element.get("action_id") == STATUS)
-    closed = next(option for option in menu["options"] if parse_ticket_value(option["value"]).choice == "closed")
-    action = {"type": "static_select", "action_id": STATUS, "block_id": block["block_id"], "selected_option": closed,
+    modal = build_triage_modal(ticket.id, Seen.of(ticket), reference)
+    view = {**modal, "id": "V0DEMOTRIAGE", "state": {"values": {
+        "triage_priority": {"triage_priority": {"type": "static_select", "selected_option": {"value": ticket.priority}}},
+        "triage_status": {"triage_status": {"type": "static_select", "selected_option": {"value": "closed"}}}}}}
+    mark = await demo.settler.mark()
+    status = await _slack_request(demo, "view_submission", agent.slack_user, trigger_id="demo-trigger", view=view)
+    demo.say(f"      → POST /slack/events (view_submission: Priority and status → Closed, signed) → {status}")
+    await demo.settler.delivered(mark, direct={"chat.postEphemeral": 1})  # closing asks to confirm, as ✅ does
+    confirmation = demo.standin.calls("chat.postEphemeral")[-1].params
+    button = next(e for b in confirmation.get("blocks") or [] if b.get("type") == "actions" for e in b["elements"]
+                  if e.get("action_id") == CLOSE_CONFIRM)
+    action = {"type": "button", "action_id": CLOSE_CONFIRM, "block_id": "confirm", "value": button["value"],
               "action_ts": f"{time.time():.6f}"}
     mark = await demo.settler.mark()
-    status = await _slack_request(demo, "block_actions", agent.slack_user, trigger_id="demo-trigger-close",
-                                  channel={"id": ticket.slack_channel}, actions=[action],
-                                  container={"type": "message", "channel_id": ticket.slack_channel,
-                                             "message_ts": ticket.slack_card_ts})
-    demo.say(f"      → POST /slack/events (block_actions: Status → Closed, signed) → {status}")
+    confirmed = await _slack_request(demo, "block_actions", agent.slack_user, trigger_id="demo-trigger-close",
+                                     channel={"id": ticket.slack_channel}, actions=[action],
+                                     container={"type": "message", "channel_id": ticket.slack_channel,
+                                                "message_ts": ticket.slack_card_ts})
+    demo.say(f"      → POST /slack/events (block_actions: Close {reference}, signed) → {confirmed}")
+    status = status if confirmed == 200 else confirmed
     await demo.settler.delivered(mark, ready=lambda session: _closed(session, ticket.id))
     sent = await _mails_sent(demo, mark.outbox_id)
     link = _survey_link(demo.sink.handler.messages, ASA.email)

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from bot.app.config import MemorySettings
 from bot.desk.memory import similar_cases
 from bot.desk.memory_listing import card_link
+from bot.desk.org_context import OrgContext, org_context
 from bot.domain.sla.status import first_response_status
 from bot.domain.stale_clicks import Seen
 from bot.domain.tickets import Status
@@ -65,6 +66,10 @@ class CardView:
     closed: bool = False
     contact_authorised: bool = True  # False: de-authorised in the directory since
     similar: tuple["SimilarCase", ...] = ()  # "Similar solved cases", best first
+    # Context at a glance (bot/desk/org_context.py): the organisation's other open cases, the contact's services.
+    others_open: int = 0
+    others_recent: tuple[tuple[str, str], ...] = ()  # (reference, card link or "") of the two most recent
+    services: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         _check("status", self.status, STATUSES)
@@ -132,6 +137,7 @@ def card_view(session: Session, ticket: Ticket, calendar, now: datetime,
     sla = first_response_status(calendar, now, ticket.first_response_due_at, ticket.first_response_warn_at,
                                 ticket.first_response_at) if ticket.status != Status.CLOSED or ticket.first_response_at \
         else None
+    context = org_context(session, ticket, contact) if ticket.status != "closed" else OrgContext()
     return CardView(
         ticket_id=ticket.id, revision=ticket.revision, reference=ticket.reference, subject=ticket.subject,
         status=ticket.status, line=ticket.line, priority=ticket.priority, category=ticket.category,
@@ -145,6 +151,7 @@ def card_view(session: Session, ticket: Ticket, calendar, now: datetime,
         excerpt=(first.stripped_text or first.text) if first else "", attachment_count=attachments,
         closed=ticket.status == Status.CLOSED, contact_authorised=contact is None or contact.authorised,
         similar=_similar(session, ticket, first, memory) if ticket.status != Status.CLOSED else (),
+        others_open=context.others_open, others_recent=context.others_recent, services=context.services,
     )
 
 

@@ -24,6 +24,7 @@ from bot.domain.mail.salutations import agent_words
 from bot.domain.stale_clicks import Seen, stale_field
 from bot.desk.sla_target import recompute_first_response
 from bot.desk.customer_mail import mail_customer, recipient
+from bot.desk.calls import PhoneCall
 from bot.desk.open_ticket import open_ticket
 from bot.desk.reply_files import sent_with_files
 from bot.desk.slack_answers import answer_ticket
@@ -149,6 +150,16 @@ class Desk:
                                 agent=agent, audit=("📤", sent_with_files(files)), attachments=list(files))
             return None  # the audit line follows once the SMTP server accepted the mail
         return self._change(ticket_id, agent_id, seen, change, "reply")
+
+    def log_call(self, ticket_id: int, agent_id: int, seen: Seen | int, call: PhoneCall) -> ActionResult:
+        """A phone call on the record (bot/desk/calls.py): an event, an audit line; when it counts as the first
+        response, it stops the SLA clock as a reply does."""
+        def change(session, ticket, agent, now):
+            if call.first_response:
+                self._first_action(session, ticket, agent, now)
+            events.record_event(session, ticket, "call_logged", now, actor="agent", agent_id=agent_id, **call.as_data())
+            return "📞", call.audit_text()
+        return self._change(ticket_id, agent_id, seen, change, "log_call")
 
     def request_information(self, ticket_id: int, agent_id: int, seen: Seen | int, needed: str) -> ActionResult:
         """Ask the customer for something; the ticket waits on the customer."""

@@ -31,6 +31,7 @@ PREMISES: dict[str, tuple[str, ...]] = {
     "set_status": ("status",),
     "reply": ("status",),  # another agent's answer or the customer reopening it moves the status
     "request_information": ("status",),
+    "log_call": ("closed",),  # a call on a case closed meanwhile belongs on a new case
 }
 
 

@@ -241,7 +241,7 @@ def test_printer_renders_posts_for_a_terminal():
         web.chat_postMessage(channel="C0STAFF", thread_ts=card["ts"], **build_timeline_message("Anna", "Hi", ["a.pdf"], "email"))
         web.auth_test()  # not rendered
     card_text, reply_text = printed
-    assert "== 🔵 TC-2026-00001 · Printer <!channel> ==" in card_text.splitlines()
+    assert "== TC-2026-00001 · Printer <!channel> ==" in card_text.splitlines()
     assert "Status: New" in card_text and "> It broke & burned" in card_text and "[Claim]" in card_text
     assert all(line.startswith("    ") for line in reply_text.splitlines())
     assert "    > Hi" in reply_text.splitlines() and "📎 a.pdf" in reply_text

@@ -238,8 +238,7 @@ def test_card_shows_the_ticket():
 
 def test_every_card_value_parses_back_to_the_ticket_and_what_the_card_showed():
     elements = actions_of(build_card(card_view()))
-    assert set(elements) == {"ticket_claim", "ticket_reply", "ticket_request_info",
-                             "ticket_escalate", "ticket_priority", "ticket_status"}
+    assert set(elements) == {"ticket_claim", "ticket_reply", "ticket_request_info", "ticket_escalate", "card_more"}
     for element in elements.values():
         values = [element["value"]] if "value" in element else [o["value"] for o in element["options"]]
         for value in values:
@@ -247,10 +246,8 @@ def test_every_card_value_parses_back_to_the_ticket_and_what_the_card_showed():
             assert (parsed.ticket_id, parsed.seen) == (42, Seen(7, None, "open", 1, "high"))
     choices = {aid: [parse_ticket_value(o["value"]).choice for o in e.get("options", [])] for aid, e in elements.items()}
     assert choices["ticket_escalate"] == ["2", "3"]  # not the current line
-    assert choices["ticket_priority"] == ["low", "normal", "high", "urgent"]
-    assert choices["ticket_status"] == ["waiting_on_customer", "closure_requested", "closed"]
-    assert parse_ticket_value(elements["ticket_priority"]["initial_option"]["value"]).choice == "high"
-    assert "initial_option" not in elements["ticket_status"]  # "open" is not one of the choices
+    # Priority and status behind "⋯" with Log call: five controls, one row.
+    assert elements["card_more"]["type"] == "overflow" and choices["card_more"] == ["log_call", "triage"]
 
 
 def test_card_buttons_follow_assignment_line_and_closure():
@@ -258,7 +255,7 @@ def test_card_buttons_follow_assignment_line_and_closure():
     assert "ticket_unassign" in assigned and "ticket_claim" not in assigned
     assert [parse_ticket_value(o["value"]).choice for o in assigned["ticket_escalate"]["options"]] == ["2", "1"]
     assert assigned["ticket_escalate"]["options"][1]["text"]["text"] == "Back to line 1"
-    assert parse_ticket_value(assigned["ticket_status"]["initial_option"]["value"]).choice == "waiting_on_customer"
+    assert parse_ticket_value(assigned["card_more"]["options"][0]["value"]).seen.status == "waiting_on_customer"
     closed = build_card(card_view(status="closed"))
     assert not [b for b in closed["blocks"] if b["type"] == "actions"]
     assert closed["blocks"][0]["text"]["text"].startswith("✅")

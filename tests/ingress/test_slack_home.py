@@ -28,7 +28,9 @@ def texts(view: dict) -> list[str]:
 
 
 def buttons(view: dict) -> list[dict]:
-    return [e for block in view["blocks"] if block["type"] == "actions" for e in block["elements"]]
+    """Buttons in actions blocks and beside sections (a ticket row's Claim or Open card)."""
+    return [e for block in view["blocks"] if block["type"] == "actions" for e in block["elements"]] + \
+        [block["accessory"] for block in view["blocks"] if block.get("accessory")]
 
 
 def home_click(action_id: str, value: str, user: str) -> dict:
@@ -82,14 +84,21 @@ def test_opening_the_home_tab_publishes_the_agents_desk(desk_state, mode):
     overdue, fresh = env.ticket(ids["overdue"]), env.ticket(ids["fresh"])
     assert sum(overdue.reference in s for s in strings) == 2  # unassigned and breaching
     assert any("🔴 overdue" in s for s in strings)
-    for text in strings:  # customer text stays text; our one mention is the on-call agent
-        assert set(re.findall(r"<[^>]*>", text)) <= {f"<@{AGNES}>"}, text
+    for text in strings:  # customer text stays text; our one mention is the on-call agent, our links the cards'
+        found = set(re.findall(r"<[^>]*>", text)) - {f"<@{AGNES}>"}
+        assert all(re.fullmatch(r"<https://standin\.slack\.com/archives/C0STAFF/p[0-9]+\|TC-[0-9-]+>", f)
+                   for f in found), text
     assert any("&lt;!channel&gt;" in s for s in strings)
     claims = [b for b in buttons(view) if b["action_id"] == HOME_CLAIM]
     assert sorted(b["value"] for b in claims) == sorted(
         [ticket_value(ids["overdue"], Seen.of(overdue))] * 2 + [ticket_value(ids["fresh"], Seen.of(fresh))])
+    # One section a row: Claim beside an unassigned ticket, Open card beside the others; the reference links the card.
+    rows = [b for b in view["blocks"] if b.get("accessory")]
+    assert len(rows) == 4 and not any(b["type"] == "actions" and any(
+        e["action_id"] in (HOME_CLAIM, HOME_OPEN_CARD) for e in b["elements"]) for b in view["blocks"])
     cards = [b for b in buttons(view) if b["action_id"] == HOME_OPEN_CARD]
-    assert len(cards) == 4 and all(b["url"].startswith("https://standin.slack.com/archives/C0STAFF/p") for b in cards)
+    assert len(cards) == 1 and cards[0]["url"].startswith("https://standin.slack.com/archives/C0STAFF/p")
+    assert sum("|TC-" in s for s in strings) == 4
     assert [b["value"] for b in buttons(view) if b["action_id"] == HOME_INQUIRY_OPEN] == [inquiry_value(ids["inquiry"])]
 
 

@@ -16,7 +16,7 @@ from bot.slack.blocks.reply_files import REPLY_FILES
 from bot.slack.ids import REPLY, REPLY_TEXT
 from storage.attachment_store import AttachmentStore
 from storage.models import Attachment, TicketMessage
-from tests.ingress.slack_fixtures import AGNES, SlackEnv, card_click, ephemerals, submission, typed  # noqa: F401
+from tests.ingress.slack_fixtures import AGNES, SlackEnv, card_click, ephemerals, message_shortcut, submission, typed  # noqa: F401,E501
 from tests.ingress.slack_fixtures import slack_standin  # noqa: F401 - fixture
 from tests.slack.files_fixtures import PDF, png
 from tests.support.smtp_sink import SmtpSink
@@ -137,3 +137,27 @@ def test_a_file_url_off_slack_is_never_sent_the_token(env, slack_standin):
     stray = {"id": "F0STRAY0001", "name": "x.png", "size": 10, "url_private_download": "http://198.51.100.7/x.png"}
     ticket, view, response = submit_reply(env, slack_standin, "Se bifogat.", stray)
     assert env.outbox("email") == [] and slack_standin.calls("download") == []
+
+
+def test_files_on_the_agents_own_thread_message_go_with_the_shortcuts_reply(env, slack_standin, sink):
+    ticket = env.add_ticket()
+    shot = slack_standin.add_user_file("skärmdump.png", png(8, 8), "image/png")
+    message = {"type": "message", "user": AGNES, "ts": "1700005000.000100", "thread_ts": ticket.slack_card_ts,
+               "text": "Så här ser det ut nu.", "files": [shot]}
+
+    async def scenario():
+        harness = env.harness()
+        await harness.deliver(message_shortcut(message))
+        view = slack_standin.calls("views.open")[0].response["view"]
+        await harness.deliver(submission(view, typed(view, REPLY_TEXT, "Så här ser det ut nu.")))
+        return view
+
+    view = asyncio.run(scenario())
+    assert any("skärmdump.png" in e["text"] for b in view["blocks"] if b["type"] == "context" for e in b["elements"])
+    assert len(slack_standin.calls("files.info")) == 1 and [c.status for c in slack_standin.calls("download")] == [200]
+    (row,) = env.outbox("email")
+    assert [a["filename"] for a in row.payload["attachments"]] == ["skärmdump.png"]
+    deliver_mail(env)
+    sink.wait_for(1)
+    (part,) = [p for p in sink.parsed(0).iter_attachments()]
+    assert part.get_filename() == "skärmdump.png" and part.get_content() == png(8, 8)

@@ -19,7 +19,7 @@ from bot.intake import pipeline
 from storage.attachment_store import AttachmentStore
 from bot.slack.client import make_sync_web_client
 from bot.slack.deliverers.staff import SlackDeliverer
-from bot.slack.ids import CLAIM, ESCALATE, PRIORITY, REPLY, REPLY_TEXT, STATUS
+from bot.slack.ids import CLAIM, ESCALATE, PRIORITY, REPLY, REPLY_TEXT, STATUS, parse_ticket_value, ticket_value
 from bot.jobs.outbox_worker import OutboxWorker
 from handlers.base import PipelineContext
 from storage.models import Ticket
@@ -79,6 +79,11 @@ class StaleDesk:
     def card_value(self, ticket: Ticket, action_id: str, choice: str | None = None) -> str:
         """The value the posted card's control carries (a select's option for ``choice``)."""
         card = next(m for m in self.env.standin.messages(STAFF) if m["ts"] == ticket.slack_card_ts)
+        if action_id in (PRIORITY, STATUS):  # behind "⋯" now; an older card's select carries the same "seen"
+            more = next(e for b in card["blocks"] if b["type"] == "actions" for e in b["elements"]
+                        if e["action_id"] == "card_more")
+            shown = parse_ticket_value(more["options"][0]["value"])
+            return ticket_value(shown.ticket_id, shown.seen, choice)
         control = next(e for b in card["blocks"] if b["type"] == "actions" for e in b["elements"]
                        if e["action_id"] == action_id)
         if choice is None:

@@ -16,6 +16,8 @@ from typing import Any
 
 from bot.domain.stale_clicks import Seen
 from bot.domain.tickets import AGENT_STATUSES, PRIORITY_LABELS, STATUS_LABELS
+from bot.slack.blocks.card_more import card_more_menu
+from bot.slack.blocks.org_context import org_context_line
 from bot.slack.blocks.reply_files import reply_files_block
 from bot.slack.text import ELLIPSIS, clip_escaped, escape_mrkdwn, fit, is_slack_user_id, quoted_chunks
 from bot.desk.card_view import CardView, InquiryView
@@ -67,6 +69,7 @@ NO_LONGER_AUTHORISED = "⚠️ _no longer authorised_"
 
 PRIORITY_EMOJI = {"low": "⚪", "normal": "🔵", "high": "🟠", "urgent": "🔴"}
 STATUS_CHOICES = AGENT_STATUSES
+LOUD_PRIORITIES = ("high", "urgent")
 LINE_LABELS = {1: "1st line", 2: "2nd line", 3: "3rd line"}
 ESCALATE_LABELS = {2: "To line 2", 3: "To line 3", 1: "Back to line 1"}
 SLA_BADGES = {"on_track": "🟢", "due_soon": "🟡", "overdue": "🔴", "met": "✅", "missed": "❌"}
@@ -87,12 +90,15 @@ def build_card(view: CardView) -> dict[str, Any]:
     blocks = [_card_header(view), _card_fields(view), _section(_excerpt(view.excerpt))]
     if view.similar and not view.is_closed:
         blocks.append(_context(_similar(view.similar)))
+    glance = org_context_line(view) if not view.is_closed else ""
+    if glance:
+        blocks.append(_context(glance))
     notes = _card_notes(view)
     if notes:
         blocks.append(_context(notes))
     if not view.is_closed:
         blocks.append(_card_actions(view))
-    fallback = f"{PRIORITY_EMOJI[view.priority]} {view.reference}: {view.subject} ({STATUS_LABELS[view.status]})"
+    fallback = f"{_priority_mark(view.priority)}{view.reference}: {view.subject} ({STATUS_LABELS[view.status]})"
     return {
         "text": fit(fallback, FALLBACK_CHARS),
         "blocks": _capped(blocks),
@@ -104,8 +110,8 @@ def build_card(view: CardView) -> dict[str, Any]:
 
 
 def _card_header(view: CardView) -> dict[str, Any]:
-    mark = "✅" if view.is_closed else PRIORITY_EMOJI[view.priority]
-    return {"type": "header", "text": _plain(f"{mark} {view.reference} · {view.subject}", HEADER_TEXT_MAX)}
+    mark = "✅ " if view.is_closed else _priority_mark(view.priority)
+    return {"type": "header", "text": _plain(f"{mark}{view.reference} · {view.subject}", HEADER_TEXT_MAX)}
 
 
 def _card_fields(view: CardView) -> dict[str, Any]:
@@ -113,17 +119,23 @@ def _card_fields(view: CardView) -> dict[str, Any]:
     if not view.contact_authorised:
         contact.append(NO_LONGER_AUTHORISED)
     sla = f"{SLA_BADGES.get(view.sla_state or '', '')} {fit(view.sla_text or '', PART_CHARS)}".strip()
+    # Empty fields are left out ("SLA —" said nothing); the emoji only where the priority asks for attention.
     fields = [
-        _field("Organisation", fit(view.organisation_name or "—", PART_CHARS)),
-        _field("Contact", "\n".join(contact) or "—"),
-        _field("Status", STATUS_LABELS[view.status]),
-        _field("Line", LINE_LABELS[view.line]),
-        _field("Priority", f"{PRIORITY_EMOJI[view.priority]} {PRIORITY_LABELS[view.priority]}"),
-        _field("Assignee", _assignee(view)),
-        _field("SLA", sla or "—"),
-        _field("Category", _category(view)),
+        ("Organisation", fit(view.organisation_name, PART_CHARS) if view.organisation_name else ""),
+        ("Contact", "\n".join(contact)),
+        ("Status", STATUS_LABELS[view.status]),
+        ("Line", LINE_LABELS[view.line]),
+        ("Priority", f"{_priority_mark(view.priority)}{PRIORITY_LABELS[view.priority]}"),
+        ("Assignee", _assignee(view)),
+        ("SLA", sla),
+        ("Category", _category(view)),
     ]
-    return {"type": "section", "fields": fields}
+    return {"type": "section", "fields": [_field(label, value) for label, value in fields if value]}
+
+
+def _priority_mark(priority: str) -> str:
+    """The priority's emoji and a space for high and urgent; nothing for the calm ones."""
+    return f"{PRIORITY_EMOJI[priority]} " if priority in LOUD_PRIORITIES else ""
 
 
 def _assignee(view: CardView) -> str:
@@ -133,10 +145,10 @@ def _assignee(view: CardView) -> str:
 
 
 def _category(view: CardView) -> str:
-    shown = fit(view.category, PART_CHARS) if view.category else "—"
+    shown = fit(view.category, PART_CHARS) if view.category else ""
     suggested = [f"line {view.suggested_line}" if view.suggested_line else "", view.suggested_category or ""]
     suggestion = " / ".join(part for part in suggested if part)
-    return f"{shown}\n_suggested: {fit(suggestion, PART_CHARS)}_" if suggestion else shown
+    return "\n".join(filter(None, [shown, f"_suggested: {fit(suggestion, PART_CHARS)}_" if suggestion else ""]))
 
 
 def _excerpt(text: str) -> str:
@@ -174,9 +186,6 @@ def _card_actions(view: CardView) -> dict[str, Any]:
     holder = _button("Unassign", UNASSIGN, value) if view.is_assigned else _button("Claim", CLAIM, value, "primary")
     escalate = [_option(ESCALATE_LABELS[line], ticket_value(view.ticket_id, view.seen, str(line)))
                 for line in (2, 3, 1) if line != view.line]
-    priorities = {p: _option(f"{PRIORITY_EMOJI[p]} {PRIORITY_LABELS[p]}", ticket_value(view.ticket_id, view.seen, p))
-                  for p in PRIORITY_EMOJI}
-    statuses = {s: _option(STATUS_LABELS[s], ticket_value(view.ticket_id, view.seen, s)) for s in STATUS_CHOICES}
     return {
         "type": "actions",
         # A new block_id per revision makes clients draw the selects from
@@ -187,8 +196,8 @@ def _card_actions(view: CardView) -> dict[str, Any]:
             _button("Reply to customer", REPLY, value),
             _button("Request info", REQUEST_INFO, value),
             _select("Escalate…", ESCALATE, escalate),
-            _select("Priority", PRIORITY, list(priorities.values()), priorities[view.priority]),
-            _select("Status", STATUS, list(statuses.values()), statuses.get(view.status)),
+            # Priority and status sit behind "⋯" with Log call, so the row stays one line.
+            card_more_menu(view.ticket_id, view.seen),
         ],
     }
 
@@ -243,7 +252,7 @@ def build_inquiry_notice(view: InquiryView) -> dict[str, Any]:
         _section("\n".join(lines)),
         _context(" · ".join(notes)),
         {"type": "actions", "elements": [
-            _button("Open as ticket anyway", INQUIRY_OPEN, value, "primary"),
+            _button("Open as ticket anyway", INQUIRY_OPEN, value),  # not primary: it bypasses the portal rule
             _button("Dismiss", INQUIRY_DISMISS, value),
         ]},
     ]

@@ -85,18 +85,25 @@ def _ticket_list(title: str, listing: Listing, links: Links, limit: int) -> list
 
 
 def ticket_row(row: TicketRow, links: Links) -> list[dict[str, Any]]:
-    """A ticket as two blocks: what it is, then Claim (when nobody holds it) and Open card."""
+    """A ticket as one section: what it is (the reference links to its card), with Claim beside it when
+    nobody holds it, else "Open card" — one block a row, so the list reads as rows, not as button bars."""
     badge = f"{SLA_BADGES.get(row.sla_state or '', '')} {fit(row.sla_text or '', PART_CHARS)}".strip()
     holder = mention(row.assignee_slack_id) if is_slack_user_id(row.assignee_slack_id) else \
         fit(row.assignee_name, PART_CHARS) if row.assignee_name else "_unassigned_"
-    facts = [fit(row.organisation_name or "—", PART_CHARS), STATUS_LABELS.get(row.status, row.status), holder]
-    text = (f"{PRIORITY_EMOJI.get(row.priority, '')} *{fit(row.reference, 40)}* · {fit(row.subject, SUBJECT_CHARS)}\n"
-            + " · ".join(facts + ([badge] if badge else [])))
+    facts = [fit(row.organisation_name, PART_CHARS) if row.organisation_name else "",
+             STATUS_LABELS.get(row.status, row.status), holder]
+    card = links.get(row.card) if row.card else None
+    reference = f"<{card}|{fit(row.reference, 40)}>" if card else fit(row.reference, 40)
+    mark = f"{PRIORITY_EMOJI[row.priority]} " if row.priority in ("high", "urgent") else ""
+    text = (f"{mark}*{reference}* · {fit(row.subject, SUBJECT_CHARS)}\n"
+            + " · ".join([fact for fact in facts if fact] + ([badge] if badge else [])))
     value = ticket_value(row.ticket_id, row.seen)
-    buttons = [] if row.assignee_slack_id or row.assignee_name else [_button("Claim", HOME_CLAIM, value, "primary")]
-    if row.card and row.card in links:
-        buttons.append(_link_button("Open card", links[row.card], value))
-    return [_section(text)] + ([{"type": "actions", "elements": buttons}] if buttons else [])
+    section = _section(text)
+    if not (row.assignee_slack_id or row.assignee_name):
+        section["accessory"] = _button("Claim", HOME_CLAIM, value, "primary")
+    elif card:
+        section["accessory"] = _link_button("Open card", card, value)
+    return [section]
 
 
 def _inquiry_list(listing: Listing, links: Links) -> list[dict[str, Any]]:

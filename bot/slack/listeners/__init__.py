@@ -13,6 +13,7 @@ agent's action, and go to the "slack" pipeline.
 from __future__ import annotations
 
 from bot.slack.listeners import (
+    card_more,
     customer_messages,
     full_message,
     home,
@@ -26,7 +27,7 @@ from bot.slack.listeners import (
 )
 
 LISTENER_MODULES = (ticket_actions, reply, request_info, reactions, inquiries, customer_messages, home, support_command,
-                    sla_alerts, full_message)
+                    sla_alerts, full_message, card_more)
 
 
 def all_listeners() -> tuple:

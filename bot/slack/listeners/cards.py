@@ -14,6 +14,7 @@ import asyncio
 from collections.abc import Callable
 
 from bot.slack.ids import CLAIM, CLOSE_CONFIRM, ESCALATE, PRIORITY, STATUS, UNASSIGN, parse_ticket_value
+from bot.slack.listeners.card_more import change_status
 from bot.slack.listeners.clicks import channel_of, clicked_value, user_of
 from bot.slack.listeners.notices import build_notice, build_outcome, tell
 from bot.slack.listeners.prologue import begin, ephemeral
@@ -57,6 +58,9 @@ async def card_control_used(ack, body, client, services, action) -> None:
     if begun is None:
         return
     ticket_id, seen, chosen = begun.value
+    if action["action_id"] == STATUS and chosen == ("closed",):  # cards posted before the ⋯ menu
+        await change_status(client, services, begun.agent, parse_ticket_value(clicked_value(body)), "closed", channel)
+        return
     result = await asyncio.to_thread(getattr(services.desk, method), ticket_id, begun.agent.id, seen, *chosen)
     await tell(client, channel, user, build_outcome(result))
 

@@ -22,7 +22,7 @@ from bot.domain.mail.salutations import greeting, sign_off
 from bot.domain.stale_clicks import Seen
 from bot.desk.reply_files import too_large
 from bot.slack.blocks.card import build_reply_modal
-from bot.slack.blocks.reply_files import REPLY_FILES, submitted_files
+from bot.slack.blocks.reply_files import REPLY_FILES, message_files, submitted_files, with_message_files
 from bot.slack.file_fetch import FetchFailed, fetch_files
 from storage.attachment_store import AttachmentStore
 from bot.slack.ids import REPLY, REPLY_CANNED, REPLY_MODAL, SEND_TO_CUSTOMER, parse_reply_submission
@@ -77,6 +77,8 @@ async def send_to_customer_used(ack, body, client, services) -> None:
         await tell(client, channel, user, build_refusal(found), message.get("thread_ts"))
         return
     view = reply_modal(services, found, begun.agent, found.seen, plain_text(message.get("text") or ""))
+    if not found.answered_in_slack:  # files go by mail
+        view = with_message_files(view, [f for f in message.get("files") or [] if isinstance(f, dict)])
     await client.views_open(trigger_id=body["trigger_id"], view=view)
 
 
@@ -130,8 +132,9 @@ async def reply_submitted(ack, body, client, services, view) -> None:
     if not submission.text.strip():
         await ack(response_action="errors", errors={submission.text_block_id: EMPTY})
         return
-    files = submitted_files(view)
-    refused = too_large([int(f.get("size") or 0) for f in files], services.settings.files.reply_max_bytes)
+    files, carried = submitted_files(view), message_files(view)
+    sizes = [int(f.get("size") or 0) for f in files] + [f["s"] for f in carried]
+    refused = too_large(sizes, services.settings.files.reply_max_bytes)
     if refused:  # said in the modal, which stays open: nothing is sent half
         await ack(response_action="errors", errors={REPLY_FILES: refused})
         return
@@ -145,13 +148,25 @@ async def reply_submitted(ack, body, client, services, view) -> None:
     if ticket is None:
         await tell(client, channel, user, build_unsent(GONE, submission.text))
         return
-    stored = await fetched(services, client, channel, user, files, submission.text)
+    stored = await fetched(services, client, channel, user, [*await looked_up(client, carried), *files],
+                           submission.text)
     if stored is None:
         return
     result = await asyncio.to_thread(services.desk.reply, ticket.id, begun.agent.id, submission.seen,
                                      submission.text, stored)
     done = f"Your reply on {ticket.reference} is on its way; the thread says so once the mail server took it."
     await tell(client, channel, user, build_submitted(result, submission.text, done, "📤"))
+
+
+async def looked_up(client, carried: list[dict]) -> list[dict]:
+    """The Slack file objects (with url_private_download) of the files a shortcut's message carried."""
+    found = []
+    for item in carried:
+        try:
+            found.append((await client.files_info(file=item["i"]))["file"])
+        except SlackApiError as exc:  # deleted meanwhile: sent without it, as the agent can see in the audit line
+            log.warning("file %s of the message not found: %s", item["i"], exc.response.get("error"))
+    return found
 
 
 async def fetched(services, client, channel, user, files: list[dict], text: str) -> list[dict] | None:
