@@ -162,13 +162,13 @@ def main(argv: list[str] | None = None) -> int:
                 import_lines(url, lines)
                 if args.verbose:
                     print(f"  {backend} {kind}, full text:")
-                results[f"similar_{backend}_{kind}_fts"] = run_backend(url, topics, args.threshold, args.verbose,
+                results[f"similar_{backend}_{kind}"] = run_backend(url, topics, args.threshold, args.verbose,
                                                                        embeddings=False)
                 if memory_model.available():
                     extra["similar_embed_s_per_case"] = round(embed_all(url), 3)
                     if args.verbose:
                         print(f"  {backend} {kind}, embeddings:")
-                    results[f"similar_{backend}_{kind}"] = run_backend(url, topics, args.similarity, args.verbose,
+                    results[f"similar_{backend}_{kind}_embed"] = run_backend(url, topics, args.similarity, args.verbose,
                                                                        embeddings=True)
     print(f"Similar solved cases on {args.set} (thresholds: full text {args.threshold}, "
           f"embeddings {args.similarity}):")
