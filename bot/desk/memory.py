@@ -31,6 +31,12 @@ from storage.models import Organisation, Ticket, TicketMessage
 from storage.search.backend import Filters, Hit, backend_for
 
 MAX_TERMS = 24
+# A large index leaves out of the query the terms that many documents hold: ranking every one of those
+# documents is what makes a query slow at 100,000 cases (FTS5's bm25 and PostgreSQL's ts_rank score each
+# match), and such a term says little about which case is alike (bm25 weighs it low; ts_rank, which has no
+# IDF, would even let it dominate). Below ``COMMON_FLOOR`` documents a term is never left out.
+COMMON_SHARE = 0.02
+COMMON_FLOOR = 400
 COMPOUND_MIN = 9  # letters; shorter words are rarely compounds worth splitting
 CANDIDATES = 20
 
@@ -108,13 +114,16 @@ def search(session: Session, words: str, *, status: str | None = None, organisat
 
 
 def plan_query(session: Session, subject: str, text: str) -> list[QueryTerm]:
-    """The query's terms, compounds split against the index vocabulary, the most selective ``MAX_TERMS`` kept."""
+    """The query's terms, compounds split against the index vocabulary, the most selective ``MAX_TERMS`` kept
+    (and on a large index none that more than ``COMMON_SHARE`` of the documents hold)."""
     backend = backend_for(session)
     terms = query_terms(subject, text)
     terms += _compound_parts(session, subject, text, {term.stem for term in terms})
     total, frequencies = backend.document_frequencies(session, [term.stem for term in terms])
     ranked = sorted(terms, key=lambda term: -term.weight * _idf(total, frequencies.get(term.stem, 0)))
-    return ranked[:MAX_TERMS]
+    common = max(COMMON_SHARE * total, COMMON_FLOOR)
+    selective = [term for term in ranked if frequencies.get(term.stem, 0) <= common]
+    return (selective or ranked[:3])[:MAX_TERMS]
 
 
 def _compound_parts(session: Session, subject: str, text: str, known: set[str]) -> list[QueryTerm]:

@@ -41,9 +41,9 @@ def save(session: Session, rows: Sequence[tuple[int, str, np.ndarray]]) -> None:
 
 
 def remove(session: Session, ticket_ids: Sequence[int]) -> int:
-    if not ticket_ids:
-        return 0
-    return session.connection().execute(_DELETE, {"ids": list(ticket_ids)}).rowcount
+    connection = session.connection()
+    return sum(connection.execute(_DELETE, {"ids": list(ticket_ids[start:start + 500])}).rowcount
+               for start in range(0, len(ticket_ids), 500))  # a bound parameter each: PostgreSQL takes 65,535
 
 
 def missing(session: Session, limit: int) -> list[int]:

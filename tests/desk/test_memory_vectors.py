@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
+from bot.app.config import MemorySettings
 from bot.desk import memory_model
 from bot.desk.history_import import import_history
 from bot.desk.memory import similar_cases, similar_to_ticket
@@ -63,11 +64,12 @@ def test_the_similarity_threshold_suppresses_weak_matches(session_factory, now):
     _desk(session_factory, now)
     with session_factory() as session:
         question = ("Fråga om julbord", "Kommer ni på vår julfest? Vår administratör bjuder på glögg och lussekatter.")
+        threshold = MemorySettings().similar_min_similarity  # the calibrated default the card uses
         weak = similar_cases(session, *question, embeddings=True)
-        assert weak and weak[0].score < 0.3  # the nearest case is still some case …
-        assert similar_cases(session, *question, embeddings=True, min_similarity=0.3) == []  # … the card shows none
+        assert weak and weak[0].score < threshold  # the nearest case is still some case …
+        assert similar_cases(session, *question, embeddings=True, min_similarity=threshold) == []  # … none shown
         strong = similar_cases(session, "Tomma fakturor i PDF", "PDF:erna av fakturorna är helt vita.",
-                               embeddings=True, min_similarity=0.3)
+                               embeddings=True, min_similarity=threshold)
         assert _refs(strong)[:1] == ["OLD-1"]
 
 
