@@ -373,13 +373,18 @@ class Service:
     def _edges(self) -> list[Component]:
         from bot.mail.smtp_ingress import IngressHandler, SmtpIngress
 
+        from bot.mail.in_flight import InFlightBudget
+
         settings, runtime = self.runtime.settings, self.runtime
         edges: list[Component] = []
+        budget = InFlightBudget(settings.desk.mail_in_flight_bytes)  # one for both edges (issue 21)
         if settings.smtp_ingress.enabled:
-            handler = IngressHandler(settings.smtp_ingress, runtime.sessions, runtime.clock, self._stored("smtp"))
+            handler = IngressHandler(settings.smtp_ingress, runtime.sessions, runtime.clock, self._stored("smtp"),
+                                     budget=budget)
             edges.append(SmtpIngressComponent(SmtpIngress(settings.smtp_ingress, handler)))
         if settings.imap.enabled:
-            self.poller = TrackedPoller(settings.imap, runtime.sessions, runtime.clock, on_stored=self._stored("imap"))
+            self.poller = TrackedPoller(settings.imap, runtime.sessions, runtime.clock, on_stored=self._stored("imap"),
+                                        budget=budget)
             lease = MailboxLease(runtime.sessions, self.poller.mailbox, settings.imap.lease_s)
             self.poller_component = PollerComponent(self.poller, lease, on_taken=self.intake.sweep_soon)
             edges.append(self.poller_component)
