@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import sqlite3
 from datetime import datetime
 
 from sqlalchemy import bindparam, select, update
@@ -77,7 +78,16 @@ def raw_of(session: Session, raw_id: int) -> bytes | None:
         with connection.connection.driver_connection.cursor(binary=True) as cursor:
             cursor.execute("SELECT raw FROM raw_messages WHERE id = %s", (raw_id,))
             row = cursor.fetchone()
-        return None if row is None else bytes(row[0])
+        return None if row is None or row[0] is None else bytes(row[0])
+    if connection.dialect.name == "sqlite":
+        # Incremental blob I/O reads straight into the result: a plain SELECT
+        # has SQLite assemble the value first, then copies it (twice the mail).
+        driver = connection.connection.driver_connection
+        try:
+            with driver.blobopen("raw_messages", "raw", raw_id, readonly=True) as blob:
+                return blob.read()
+        except sqlite3.OperationalError:  # no such row, or raw is NULL (purged): the plain way tells which
+            pass
     return connection.execute(_RAW_OF, {"raw_id": raw_id}).scalar_one_or_none()
 
 
