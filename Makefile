@@ -58,6 +58,9 @@ bench: $(STAMP)
 	$(BIN)/python bench/bench_directory.py --json bench-results.json
 	$(BIN)/python bench/bench_similar.py --json bench-results.json
 	$(BIN)/python bench/bench_memory_scale.py --json bench-results.json
+	$(BIN)/python bench/bench_memory.py --json bench-results.json
+	$(BIN)/python bench/bench_cli.py --json bench-results.json
+	$(BIN)/python bench/figures.py --results bench-results.json --readme README.md
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache .hypothesis

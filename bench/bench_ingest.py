@@ -47,7 +47,9 @@ from email import message_from_bytes, policy
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-SHARED_PEER = ROOT.parent / "shared" / "bench" / "peer"
+# ../shared from the main checkout, ../../shared from a worktree under /work/wt.
+SHARED_PEER = next((base / "shared" / "bench" / "peer" for base in (ROOT.parent, ROOT.parent.parent)
+                    if (base / "shared" / "bench" / "peer").is_dir()), ROOT.parent / "shared" / "bench" / "peer")
 PYTHON = sys.executable
 SUPPORTBOT = str(Path(PYTHON).parent / "supportbot")
 IMAP = {"host": "127.0.0.1", "port": 10143, "user": "support", "password": "supportpass"}

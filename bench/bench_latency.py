@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Latency to the staff card, end to end, through `supportbot run`; and peak RSS for a 25 MB attachment.
+"""Latency to the staff card, end to end, through `supportbot run` (peak RSS for big mail: bench_memory.py).
 
     .venv/bin/python bench/bench_latency.py [--n 200] [--smtp-n 200] [--json FILE]
 
@@ -16,16 +16,12 @@ post per channel per second) would measure the pacer, not the desk.
   flight at a time). Dovecot itself tells an idling client ~500 ms after the APPEND.
 - SMTP: connect to the ingress → card received, --smtp-n mails, same spacing
   (target p95 < 300 ms).
-- Memory: a fresh process, one mail with a 25 MiB attachment through the SMTP
-  ingress (``smtp_ingress.max_message_bytes`` raised to 40 MiB: the 30 MiB
-  default refuses the 35 MB base64 message); peak RSS is VmHWM of the process.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
-import os
 import random
 import statistics
 import sys
@@ -45,9 +41,6 @@ from tests.proofs.harness import STAFF_CHANNEL, SUPPORT, DeskConfig, ServiceProc
     send_smtp  # noqa: E402
 from tests.support.imap_server import start_imap_server  # noqa: E402
 from tests.support.smtp_sink import SmtpSink  # noqa: E402
-
-ATTACHMENT_BYTES = 25 * 1024 * 1024
-
 
 def new_case(sender: str, subject: str, attachment: bytes | None = None) -> bytes:
     message = EmailMessage()
@@ -123,40 +116,10 @@ def run_latency(work: Path, args) -> dict:
     return {"imap": imap_figures, "smtp": smtp_figures}
 
 
-def run_rss(work: Path) -> dict:
-    sink, standin = SmtpSink().start(), SlackStandin().start()
-    config = DeskConfig(work / "rss", sink.port, slack_base_url=standin.base_url, slack_token=standin.token,
-                        sections={"smtp_ingress": {"max_message_bytes": 40 * 1024 * 1024}})
-    config.workdir.mkdir(parents=True)
-    [contact] = prepare_database(config.db_url, contacts=1).contacts
-    service = ServiceProcess(config).start()
-    try:
-        service.wait_healthy()
-        time.sleep(1.0)  # let start-up settle before the baseline
-        baseline = service.vm_hwm_mb()
-        raw = new_case(contact, "rss0000", os.urandom(ATTACHMENT_BYTES))
-        started = time.time()
-        send_smtp(config.ingress_port, raw, contact, [SUPPORT], timeout=120)
-        accepted_s = time.time() - started
-        card_at = poll_until(lambda: card_times(standin).get("rss0000"), timeout=120, interval=0.05, what="the card")
-        stored = poll_until(lambda: [p for p in (config.workdir / "attachments").rglob("*") if p.is_file()
-                                     and p.stat().st_size == ATTACHMENT_BYTES], timeout=60, what="the attachment file")
-        time.sleep(1.0)
-        peak = service.vm_hwm_mb()
-        assert service.stop() == 0 and stored
-    finally:
-        service.kill()
-        sink.stop()
-        standin.stop()
-    return {"raw_mb": round(len(raw) / 1e6, 1), "baseline_mb": round(baseline, 1), "peak_mb": round(peak, 1),
-            "accepted_s": round(accepted_s, 2), "card_s": round(card_at - started, 2)}
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--n", type=int, default=200, help="mails by IMAP APPEND")
     parser.add_argument("--smtp-n", type=int, default=200, help="mails through the SMTP ingress")
-    parser.add_argument("--no-rss", action="store_true", help="skip the 25 MiB attachment")
     parser.add_argument("--json", type=Path, help="merge the figures into this JSON file")
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="sb-latency-"))
@@ -171,12 +134,6 @@ def main() -> None:
           f"p95 {results['latency_p95_ms']} ms, max {results['latency_max_ms']} ms (Dovecot waits ~500 ms itself)")
     print(f"SMTP ingress → card, {results['smtp_latency_n']} mails: p50 {results['smtp_latency_p50_ms']} ms, "
           f"p95 {results['smtp_latency_p95_ms']} ms, max {results['smtp_latency_max_ms']} ms (target p95 < 300)")
-    if not args.no_rss:
-        rss = run_rss(work)
-        results.update(rss_peak_mb_25mb_attachment=rss["peak_mb"], rss_baseline_mb=rss["baseline_mb"])
-        print(f"25 MiB attachment through SMTP ingress ({rss['raw_mb']} MB message): peak RSS {rss['peak_mb']} MB "
-              f"(after start-up {rss['baseline_mb']} MB); accepted in {rss['accepted_s']} s, card after "
-              f"{rss['card_s']} s")
     if args.json:
         merged = json.loads(args.json.read_text()) if args.json.exists() else {}
         merged.update(results)

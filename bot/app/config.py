@@ -313,6 +313,13 @@ class DeskSettings(Section):
     attachment_max_bytes: int = Field(25 * 1024 * 1024, ge=0, description="Larger attachments are recorded but not stored.")
     templates_dir: str = Field("", description="Operator template folder, searched before the built-ins.")
     attachments_dir: str = Field("./attachments", description="Where attachments are stored by content hash.")
+    mail_in_flight_bytes: int = Field(
+        256 * 1024 * 1024, ge=1024 * 1024,
+        description="Bytes of inbound mail the SMTP ingress and the IMAP poller may hold at once, together (a mail "
+        "counts from MAIL FROM, by its declared SIZE, or from its FETCH, until it is committed). Past it SMTP "
+        "answers 451 (the sender retries) and the poller waits. 256 MiB suits a 1 GB container: a mail costs "
+        "about twice its size in memory while it is received and stored.",
+    )
     shutdown_grace_s: float = Field(20.0, gt=0, description="On SIGTERM/SIGINT, `supportbot run` finishes in-flight work for at most this long, then exits.")
 
 

@@ -43,6 +43,7 @@ from bot.jobs.outbox_loop import outbox_loop
 from bot.jobs.schedule import periodic_jobs
 from bot.mail.imap_component import PollerComponent, imap_component
 from bot.mail.smtp_component import smtp_component
+from bot.mail.in_flight import InFlightBudget
 
 log = logging.getLogger("supportbot.service")
 
@@ -63,14 +64,15 @@ class Service:
         self.outbox = outbox_loop(settings, sessions, deliverers, clock)
         self.intake = IntakeWorker(runtime.intake, count_and_wake(self.metrics.count_outcomes, self.outbox.wake))
         components: list[Component] = [self.intake, self.outbox]
+        budget = InFlightBudget(settings.desk.mail_in_flight_bytes)  # one for both edges: bytes of mail in flight
         if settings.smtp_ingress.enabled:
             stored = self.intake.stored_from("smtp", self.metrics.mail_stored)
-            components.append(smtp_component(settings.smtp_ingress, sessions, clock, stored))
+            components.append(smtp_component(settings.smtp_ingress, sessions, clock, stored, budget))
         self.poller_component: PollerComponent | None = None
         if settings.imap.enabled:
             stored = self.intake.stored_from("imap", self.metrics.mail_stored)
             self.poller_component = imap_component(settings.imap, sessions, clock, stored,
-                                                   on_taken=self.intake.sweep_soon)
+                                                   on_taken=self.intake.sweep_soon, budget=budget)
             components.append(self.poller_component)
         components += [*periodic_jobs(runtime, self.metrics), *extra_components]
         slack = None

@@ -14,7 +14,6 @@ import importlib
 from dataclasses import dataclass
 
 import click
-from click.utils import make_default_short_help
 
 
 @dataclass(frozen=True)
@@ -22,6 +21,10 @@ class LazyCommand:
     target: str  # "module:attribute" of the click command
     summary: str  # the first paragraph of its help, for the command list
     extras: tuple[str, ...] = ()  # "module:attribute" commands added to it, or modules that add themselves
+
+    def short_help(self, limit: int) -> str:
+        """The one-line summary as click shortens a command's help to ``limit`` characters."""
+        return click.Command(None, help=self.summary).get_short_help_str(limit)
 
     def load(self) -> click.Command:
         command = _resolve(self.target)
@@ -69,6 +72,6 @@ class LazyGroup(click.Group):
                     continue
                 rows.append((name, command.get_short_help_str(limit)))
             else:
-                rows.append((name, make_default_short_help(self.lazy[name].summary, limit)))
+                rows.append((name, self.lazy[name].short_help(limit)))
         with formatter.section("Commands"):
             formatter.write_dl(rows)

@@ -35,6 +35,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("supportbot.intake")
 
+POOL_MAIL_MAX_BYTES = 1024 * 1024  # larger mails are parsed inline, one at a time (memory, issue 21)
 STATE_BY_DISPOSITION = {"processed": "processed", "discarded": "dropped", "quarantined": "quarantined"}
 
 
@@ -183,9 +184,13 @@ class IntakeProcessor:
         return feed.drain()
 
     def load_raw(self, raw_ids: list[int]) -> dict[int, bytes]:
-        """The stored bytes of these mails (what IntakeFeed hands the parse pool)."""
+        """The stored bytes of these mails (what IntakeFeed hands the parse pool), big ones left out.
+
+        A big mail is parsed inline when its turn comes, alone: sent to the pool it
+        would be held here, pickled and copied for every chunk in flight at once.
+        """
         with self._sessions() as session:
-            return raw_messages.raw_bytes(session, raw_ids)
+            return raw_messages.raw_bytes(session, raw_ids, max_size=POOL_MAIL_MAX_BYTES)
 
 
 class IntakeFeed:

@@ -78,7 +78,7 @@ class PollerComponent(ThreadComponent):
 
 
 def imap_component(settings: ImapSettings, sessions: sessionmaker[Session], clock: Callable[[], datetime],
-                   on_stored: Callable[[list[int]], None], on_taken: Callable[[], None]) -> PollerComponent:
+                   on_stored: Callable[[list[int]], None], on_taken: Callable[[], None], budget=None) -> PollerComponent:
     """The poller of ``settings.mailbox`` behind its lease; ``on_taken`` runs when this replica takes it over."""
-    poller = TrackedPoller(settings, sessions, clock, on_stored=on_stored)
+    poller = TrackedPoller(settings, sessions, clock, on_stored=on_stored, budget=budget)
     return PollerComponent(poller, MailboxLease(sessions, poller.mailbox, settings.lease_s), on_taken=on_taken)

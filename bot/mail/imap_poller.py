@@ -25,6 +25,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.app.config import ImapSettings
+from bot.mail.in_flight import InFlightBudget
 from bot.mail.raw_store import FetchedMail, store_batch
 from storage.repositories import cursors
 
@@ -68,6 +69,7 @@ class ImapPoller:
         backoff: Backoff | None = None,
         auth_retry_s: float = 300.0,
         idle_check_s: float = 1.0,
+        budget: InFlightBudget | None = None,
     ):
         self._settings = settings
         self._sessions = session_factory
@@ -77,6 +79,7 @@ class ImapPoller:
         self._backoff = backoff or Backoff(1.0, 60.0)
         self._auth_retry_s = auth_retry_s
         self._idle_check_s = idle_check_s
+        self._budget = budget
         self.mailbox = f"{settings.username}@{settings.host}/{settings.folder}"
         self.stop_event = threading.Event()
         self.connected = threading.Event()
@@ -174,18 +177,50 @@ class ImapPoller:
         uids = sorted(uid for uid in client.search(["UID", f"{last_uid + 1}:*"]) if uid > last_uid)
         stored = 0
         for start in range(0, len(uids), self._settings.batch_size):
-            batch = uids[start:start + self._settings.batch_size]
-            fetched = client.fetch(batch, ["BODY.PEEK[]"])
-            mails = [FetchedMail(raw=fetched[uid][b"BODY[]"], uid=uid) for uid in batch if uid in fetched]
-            ids = self._run_store(partial(
-                store_batch, self._sessions, mails, "imap", self._clock(), mailbox=self.mailbox,
-                cursor=(uidvalidity, batch[-1]),
-            ))
-            self._mark_processed(client, batch)  # only after the commit above
-            stored += len(ids)
-            if ids:
-                self._on_stored(ids)
+            for batch, size in self._within_budget(client, uids[start:start + self._settings.batch_size]):
+                share = self._budget.reserve(size, self.stop_event) if self._budget is not None else 0
+                if share is None:
+                    return stored  # stopping: the rest stays past the cursor for the next session
+                try:
+                    fetched = client.fetch(batch, ["BODY.PEEK[]"])
+                    mails = [FetchedMail(raw=fetched[uid][b"BODY[]"], uid=uid) for uid in batch if uid in fetched]
+                    del fetched
+                    ids = self._run_store(partial(
+                        store_batch, self._sessions, mails, "imap", self._clock(), mailbox=self.mailbox,
+                        cursor=(uidvalidity, batch[-1]),
+                    ))
+                finally:
+                    if self._budget is not None:
+                        self._budget.release(share)
+                self._mark_processed(client, batch)  # only after the commit above
+                stored += len(ids)
+                if ids:
+                    self._on_stored(ids)
         return stored
+
+    def _within_budget(self, client: IMAPClient, batch: list[int]) -> list[tuple[list[int], int]]:
+        """``batch`` cut into runs of consecutive UIDs of at most a quarter of the in-flight budget each
+        (by RFC822.SIZE), with their sizes; the whole batch when there is no budget.
+
+        A quarter leaves room for the SMTP ingress while the poller works through a backlog of big mail.
+        """
+        if self._budget is None:
+            return [(batch, 0)]
+        sizes = client.fetch(batch, ["RFC822.SIZE"])
+        cap = max(1, self._budget.limit // 4)
+        runs: list[tuple[list[int], int]] = []
+        current: list[int] = []
+        total = 0
+        for uid in batch:
+            size = int(sizes.get(uid, {}).get(b"RFC822.SIZE", 0))
+            if current and total + size > cap:
+                runs.append((current, total))
+                current, total = [], 0
+            current.append(uid)
+            total += size
+        if current:
+            runs.append((current, total))
+        return runs
 
     def _mark_processed(self, client: IMAPClient, uids: list[int]) -> None:
         if self._settings.mark_seen:

@@ -38,5 +38,7 @@ class SmtpIngressComponent:
 
 
 def smtp_component(settings: SmtpIngressSettings, sessions: sessionmaker[Session], clock: Callable[[], datetime],
-                   on_stored: Callable[[list[int]], None]) -> SmtpIngressComponent:
-    return SmtpIngressComponent(SmtpIngress(settings, IngressHandler(settings, sessions, clock, on_stored)))
+                   on_stored: Callable[[list[int]], None], budget=None) -> SmtpIngressComponent:
+    """The SMTP ingress; ``budget`` (bot/mail/in_flight.py) is shared with the poller."""
+    return SmtpIngressComponent(SmtpIngress(settings, IngressHandler(settings, sessions, clock, on_stored,
+                                                                     budget=budget)))

@@ -13,7 +13,6 @@ import sys
 
 import click
 import pytest
-from click.utils import make_default_short_help
 
 from bot.cli import main
 
@@ -66,4 +65,4 @@ def test_the_command_list_matches_the_commands():
         assert command is not None and command.name == name
         assert lazy.summary == command.help.split("\n\n")[0].strip(), name
         for limit in (30, 45, 70):
-            assert make_default_short_help(lazy.summary, limit) == command.get_short_help_str(limit)
+            assert lazy.short_help(limit) == command.get_short_help_str(limit)

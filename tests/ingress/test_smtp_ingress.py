@@ -120,3 +120,25 @@ def test_stored_mail_is_processed_by_the_intake(store, processor):
         with running.client() as client:
             client.sendmail("asa@kund.se", ["support@example.com"], MAIL)
         wait_until(lambda: raw_rows(store, "processed"))
+
+
+def test_data_is_stored_byte_for_byte_past_the_in_memory_spool(store):
+    # Lines starting with "." are dot-stuffed on the wire and must come back whole;
+    # 2 MiB is past the 1 MiB the DATA spool keeps in memory.
+    body = b"".join(b".line %d \xc3\xa5\xc3\xa4\xc3\xb6 " % n + b"x" * 60 + b"\r\n" for n in range(24000))
+    raw = MAIL.replace(b"<s1@kund.se>", b"<s2@kund.se>") + body + b"..\r\n.\r\n"
+    with RunningIngress(store, max_message_bytes=4 * 1024 * 1024) as running, running.client() as client:
+        assert client.sendmail("asa@kund.se", ["support@example.com"], raw) == {}
+    [row] = raw_rows(store)
+    assert row.raw == raw
+
+
+def test_a_line_over_1000_octets_gets_500_and_nothing_is_stored(store):
+    with RunningIngress(store) as running, running.client() as client:
+        client.ehlo()
+        client.mail("asa@kund.se")
+        client.rcpt("support@example.com")
+        code, _message = client.data(MAIL + b"y" * 1200 + b"\r\n")
+        assert code == 500
+        assert client.sendmail("asa@kund.se", ["support@example.com"], MAIL) == {}  # the session goes on
+    assert [row.raw for row in raw_rows(store)] == [MAIL]

@@ -15,6 +15,7 @@ from email.policy import EmailPolicy
 from email.header import decode_header, make_header
 from email.utils import getaddresses, parseaddr, parsedate_to_datetime
 
+from bot.domain.mail.big_parts import CutMail, cut_big_parts
 from bot.domain.mail.html_text import html_to_text
 from bot.domain.mail.inbound import AttachmentData, InboundMessage
 from bot.domain.mail.mailboxes import sole_mailbox
@@ -70,7 +71,8 @@ def parse_mail(raw: bytes, *, attachment_max_bytes: int = 25 * 1024 * 1024) -> I
 
 
 def _parse(raw: bytes, attachment_max_bytes: int) -> InboundMessage:
-    msg: EmailMessage = message_from_bytes(raw, policy=PARSE_POLICY)
+    cut = cut_big_parts(raw)  # big attachments are decoded from the bytes, not through the parser
+    msg: EmailMessage = message_from_bytes(cut.skeleton if cut else raw, policy=PARSE_POLICY)
     defects = [type(defect).__name__ for defect in msg.defects]
     # Header values come from raw_items(): policy.default builds a structured
     # header object on every access, which made header handling half the cost
@@ -94,7 +96,7 @@ def _parse(raw: bytes, attachment_max_bytes: int) -> InboundMessage:
         references=_message_ids(headers.get("references", "")),
         text=text,
         html=html,
-        attachments=_attachments(msg, body_parts, attachment_max_bytes, defects),
+        attachments=_attachments(msg, body_parts, attachment_max_bytes, defects, cut),
         headers={name: value for name, value in headers.items() if name in KEPT_HEADERS},
         content_type=content_type,
         defects=defects,
@@ -255,13 +257,15 @@ def _part_text(part: EmailMessage, defects: list[str]) -> str:
     return decode_bytes(payload, part.get_param("charset"))
 
 
-def _attachments(msg: EmailMessage, body_parts: tuple, cap: int, defects: list[str]) -> list[AttachmentData]:
+def _attachments(msg: EmailMessage, body_parts: tuple, cap: int, defects: list[str],
+                 cut: CutMail | None = None) -> list[AttachmentData]:
     result = []
     for part in _leaves(msg):
         defects.extend(type(defect).__name__ for defect in part.defects)
         if any(part is used for used in body_parts):
             continue
-        data = _part_bytes(part)
+        removed = part.get(cut.marker) if cut is not None else None
+        data = cut.decoded(int(removed)) if removed is not None else _part_bytes(part)
         filename = repair_surrogates(part.get_filename() or "") or _default_name(part)
         disposition = part.get_content_disposition()
         result.append(
