@@ -55,7 +55,7 @@ def build_report(session: Session, settings, calendar, period: Period, now: date
         period=period,
         first_response=first_response(window, period, calendar, now, target_minutes=settings.sla.first_response_minutes,
                                        goal_pct=settings.report.goal_percent),
-        backlog=backlog(queries.open_spans(session, start, end), queries.closing_events(session, start, end), period),
+        backlog=backlog(queries.open_spans(session, start, end, window), queries.closing_events(session, start, end), period),
         satisfaction=satisfaction(queries.survey_answers(session, start, end), queries.closed_tickets(session, start, end),
                                   period),
         volume=volume(window, inquiries, registrations, names, period, calendar),

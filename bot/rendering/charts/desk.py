@@ -8,7 +8,8 @@ from datetime import date
 from matplotlib.ticker import FuncFormatter, MaxNLocator
 
 from bot.rendering.charts.numbers import Numbers
-from bot.rendering.charts.style import HATCHES, INK, LABEL_BOX, LIGHT, MARKERS, MID, bar_labels, figure, no_data
+from bot.rendering.charts.style import HATCHES, INK, LABEL_BOX, LIGHT, MARKERS, MID, bar_labels, figure, labelled, \
+    no_data, thin_ticks
 from bot.rendering.charts.words import words
 
 
@@ -41,7 +42,7 @@ def reopens(weeks: list[str], closed: list[int], reopened: list[int], lang: str)
 def ratings(counts: list[int], lang: str):
     """How many answers gave each rating 1–5, with the share."""
     f = Numbers(lang)
-    fig, (ax,) = figure(height=2.4)
+    fig, (ax,) = figure(height=2.4, bottom=0.6)
     total = sum(counts)
     bars = ax.bar([1, 2, 3, 4, 5], counts, color=[LIGHT, LIGHT, MID, INK, INK], edgecolor=INK,
                   hatch=None, linewidth=0.8, width=0.6)
@@ -62,10 +63,11 @@ def satisfaction_weeks(weeks: list[str], means: list[float | None], rates: list[
     f, w = Numbers(lang), words(lang)
     fig, (top, bottom) = figure(height=3.6, rows=2)
     x = list(range(len(weeks)))
+    few = labelled(len(weeks))
     top.plot(x, [math.nan if m is None else m for m in means], color=INK, linewidth=2, marker=MARKERS[1],
-             markersize=6, markerfacecolor="white", markeredgewidth=2)
+             markersize=6 if few else 3.5, markerfacecolor="white", markeredgewidth=2 if few else 1.2)
     for n, mean in enumerate(means):
-        if mean is not None:
+        if mean is not None and few:
             top.annotate(f.num(mean, 2), (n, mean), textcoords="offset points", xytext=(0, 8), ha="center", fontsize=8,
                          bbox=LABEL_BOX)
     top.set_ylim(1, 5.6)
@@ -78,7 +80,7 @@ def satisfaction_weeks(weeks: list[str], means: list[float | None], rates: list[
     bottom.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f.pct(v)))
     bottom.set_yticks([0, 50, 100])
     bottom.set_ylabel(w["response_rate"])
-    bottom.set_xticks(x, [f.week(week) for week in weeks])
+    thin_ticks(bottom, x, [f.week(week) for week in weeks])
     return fig
 
 
@@ -93,8 +95,13 @@ def paired_bars(labels: list[str], first: list[int], second: list[int], first_na
                linewidth=0.8, label=second_name)
     for bars, values in ((a, first), (b, second)):
         bar_labels(ax, bars, [str(v) if v else "" for v in values])
-    ax.set_xticks(x, [f.week(label) for label in labels] if weeks else labels)
+    if weeks:
+        thin_ticks(ax, x, [f.week(label) for label in labels])
+    else:
+        ax.set_xticks(x, labels)
     ax.set_ylim(0, max(first + second + [1]) * 1.3)
     ax.yaxis.set_major_locator(MaxNLocator(integer=True))
     ax.legend(loc="upper left", ncols=2, fontsize=8)
+    if not any(first) and not any(second):
+        no_data(ax)  # an axis from 0 to 1 with no bars reads as broken (the title says there were none)
     return fig

@@ -7,6 +7,7 @@ from datetime import timedelta
 
 from bot.desk.reports import Report
 from bot.rendering.charts.numbers import Numbers
+from bot.rendering.charts.sla import shown_bins
 from bot.rendering.charts.words import words
 
 
@@ -32,7 +33,8 @@ def tables(report: Report, lang: str) -> dict[str, Table]:
                            [[line, w.get(f"priority_{p}", p), *kept(k)] for line, p, k in fr.cells], numeric_from=2),
         "response-times": Table([w["range_min"], w["tickets"]],
                                 [[f"{f.num(b.low, 0)}–{f.num(b.high, 0)}" if b.high is not None
-                                  else f"{f.num(b.low, 0)} {w['and_longer']}", str(b.count)] for b in fr.bins]),
+                                  else f"{f.num(b.low, 0)} {w['and_longer']}", str(b.count)]
+                                 for b in shown_bins(fr.bins, fr.target_minutes)]),
         "backlog": _backlog_table(report, f, w),
         "reopens": Table([w["weekday"], w["closed"], w["reopened"], w["reopen_pct"]],
                          [[f.week(week), str(r.closed), str(r.reopened), f.pct(r.rate_pct)] for week, r in bl.weeks]),
