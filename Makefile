@@ -39,6 +39,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/bench_hostile.py --json bench-results.json
 	$(BIN)/python bench/bench_directory.py --json bench-results.json
 	$(BIN)/python bench/bench_similar.py --json bench-results.json
+	$(BIN)/python bench/bench_report.py --json bench-results.json
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache .hypothesis

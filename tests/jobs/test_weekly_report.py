@@ -103,3 +103,17 @@ def test_the_post_is_one_message_with_three_figures_and_the_chart(session_factor
                          "• Medelbetyg 3,67 av 5 (3 svar; 100 % av de avslutade svarade)"]
     [row] = rows(session_factory)
     assert row.state == "sent" and row.result["file_id"] == upload["id"]
+
+
+def test_the_post_speaks_the_desks_default_language(session_factory):
+    seed_week(session_factory)
+    settings = Settings.model_validate({"slack": {"enabled": True, "staff_channel": "C0STAFF"},
+                                        "desk": {"default_language": "en"}})
+    WeeklyReport(session_factory, settings, BusinessCalendar(), lambda: local(2026, 3, 16, 9, 0)).tick()
+    [row] = rows(session_factory)
+    assert row.payload["channel"] == "C0STAFF" and row.payload["lang"] == "en"  # no report.channel: the staff's
+    assert row.payload["text"].splitlines() == ["*Support report week 11, 9–15 March 2026*",
+                                                "• 66.7% answered within 2 business hours (4 of 6; goal 90%)",
+                                                "• Median to first response: 30 business minutes (p90 150)",
+                                                "• Average rating 3.67 of 5 (3 answers; 100% of closed cases answered)"]
+    assert row.payload["chart"]["title"] == "66.7% of cases answered within 2 business hours, below the goal of 90%"

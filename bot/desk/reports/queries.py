@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import NamedTuple
 
 from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
@@ -54,9 +55,20 @@ def survey_answers(session: Session, start: datetime | None, end: datetime | Non
     return _rows(session, query.order_by(SurveyResponse.answered_at, SurveyResponse.id)).all()
 
 
-def closed_tickets(session: Session, start: datetime, end: datetime):
+class ClosedRow(NamedTuple):
+    closed_at: datetime
+    answered: bool
+
+
+def closed_tickets(session: Session, start: datetime, end: datetime, spans=None):
     """Tickets closed (as they stand now) from ``start`` up to ``end``: rows of ``closed_at`` and
-    ``answered`` (whether their customer answered the survey)."""
+    ``answered`` (whether their customer answered the survey). With ``spans`` (:func:`open_spans` of the
+    same range, which holds every ticket closed in it) only the ids of the answered ones are read."""
+    if spans is not None:
+        answered = set(_rows(session, select(SurveyResponse.ticket_id).join(Ticket, Ticket.id == SurveyResponse.ticket_id)
+                             .where(Ticket.closed_at >= start, Ticket.closed_at < end)).scalars())
+        return [ClosedRow(closed_at, ticket_id in answered) for ticket_id, _, closed_at in spans
+                if closed_at is not None and start <= closed_at < end]
     query = (select(Ticket.closed_at, SurveyResponse.id.is_not(None).label("answered"))
              .outerjoin(SurveyResponse, SurveyResponse.ticket_id == Ticket.id)
              .where(Ticket.closed_at >= start, Ticket.closed_at < end))
