@@ -69,3 +69,9 @@ def test_the_backlog_names_its_peak_and_counts_one_case_in_the_singular():
         "Kön slutade där den började, på 1 öppet ärende; som mest 14 (ons 4 mars)"  # the first of two peaks
     assert _backlog(report, SENTENCES["en"], Numbers("en")) == \
         "The backlog ended where it began, at 1 open case; at most 14 (Wed 4 Mar)"
+
+
+def test_counts_are_grouped_as_the_language_writes_them():
+    # A year's report counts tens of thousands: "39802 av 49998" was hard to read.
+    assert Numbers("sv").count(39802) == "39\u00a0802" and Numbers("en").count(39802) == "39,802"
+    assert Numbers("sv").count(7) == "7"

@@ -21,9 +21,10 @@ def backlog(days: list[tuple[date, int]], period_first: date, lang: str):
     counts = [n for _, n in days]
     ax.step(x, counts, where="mid", color=INK, linewidth=2)
     start = next((n for n, (day, _) in enumerate(days) if day >= period_first), 0)
-    ax.axvspan(start - 0.5, len(days) - 0.5, facecolor="#ececec", linewidth=0, zorder=0)
-    ax.text(start - 0.3, 1.0, words(lang)["period"], transform=ax.get_xaxis_transform(), ha="left", va="top",
-            fontsize=8, color="#444444")
+    if start > 0:  # a period as long as the window (a year's report) needs no shading, only less contrast
+        ax.axvspan(start - 0.5, len(days) - 0.5, facecolor="#ececec", linewidth=0, zorder=0)
+        ax.text(start - 0.3, 1.0, words(lang)["period"], transform=ax.get_xaxis_transform(), ha="left", va="top",
+                fontsize=8, color="#444444")
     mondays = [n for n, (day, _) in enumerate(days) if day.weekday() == 0] or [0]
     step = max(1, math.ceil(len(mondays) / 9))
     ax.set_xticks(mondays[::step], [f.short_day(days[n][0]) for n in mondays[::step]])
@@ -48,7 +49,7 @@ def ratings(counts: list[int], lang: str):
                   hatch=None, linewidth=0.8, width=0.6)
     for bar, hatch in zip(bars, ("xx", "xx", "", "", "")):
         bar.set_hatch(hatch)
-    bar_labels(ax, bars, [f"{n} ({f.pct(round(100 * n / total, 1))})" if total else "0" for n in counts])
+    bar_labels(ax, bars, [f"{f.count(n)} ({f.pct(round(100 * n / total, 1))})" if total else "0" for n in counts])
     ax.set_ylim(0, max(counts + [1]) * 1.3)
     ax.yaxis.set_major_locator(MaxNLocator(integer=True))
     ax.set_xticks([1, 2, 3, 4, 5])
@@ -88,13 +89,19 @@ def paired_bars(labels: list[str], first: list[int], second: list[int], first_na
                 lang: str, *, weeks: bool = True):
     """Two counts per label as side-by-side bars: light and plain, dark and hatched."""
     f = Numbers(lang)
+    if not any(first) and not any(second):
+        # Nothing to draw: a bare axis (or a row of zero-height bar edges) reads as broken; a short
+        # figure with a dash, as the other empty charts (the title says there were none).
+        fig, (ax,) = figure(height=1.0)
+        no_data(ax)
+        return fig
     fig, (ax,) = figure()
     x = list(range(len(labels)))
     a = ax.bar([n - 0.2 for n in x], first, width=0.38, color=LIGHT, edgecolor=INK, linewidth=0.8, label=first_name)
     b = ax.bar([n + 0.2 for n in x], second, width=0.38, color=MID, edgecolor=INK, hatch=HATCHES[1],
                linewidth=0.8, label=second_name)
     for bars, values in ((a, first), (b, second)):
-        bar_labels(ax, bars, [str(v) if v else "" for v in values])
+        bar_labels(ax, bars, [f.count(v) if v else "" for v in values])
     if weeks:
         thin_ticks(ax, x, [f.week(label) for label in labels])
     else:
@@ -102,6 +109,4 @@ def paired_bars(labels: list[str], first: list[int], second: list[int], first_na
     ax.set_ylim(0, max(first + second + [1]) * 1.3)
     ax.yaxis.set_major_locator(MaxNLocator(integer=True))
     ax.legend(loc="upper left", ncols=2, fontsize=8)
-    if not any(first) and not any(second):
-        no_data(ax)  # an axis from 0 to 1 with no bars reads as broken (the title says there were none)
     return fig

@@ -70,19 +70,19 @@ def findings(report: Report, lang: str) -> dict[str, str]:
         "response-times": s["times"].format(median=f.num(fr.total.median_min), p90=f.num(fr.total.p90_min))
         if fr.total.answered else s["times_none"],
         "backlog": _backlog(report, s, f),
-        "reopens": s["reopens"].format(n=bl.period.reopened, m=bl.period.closed, pct=f.pct(bl.period.rate_pct))
+        "reopens": s["reopens"].format(n=f.count(bl.period.reopened), m=f.count(bl.period.closed), pct=f.pct(bl.period.rate_pct))
         if bl.period.closed else s["reopens_none"],
         "ratings": s["ratings"].format(mean=f.num(sat.period.mean, 2), csat=f.pct(sat.period.csat_pct))
         if sat.period.answers else s["ratings_none"],
         "satisfaction-weeks": s["response"].format(pct=f.pct(sat.period.response_rate_pct))
         if sat.period.closed else s["response_none"],
-        "channels": _channels(report, s),
+        "channels": _channels(report, s, f),
         "organisations": s["orgs"].format(name=vol.organisations[0][0] or w["no_organisation"],
-                                          n=vol.organisations[0][1]) if vol.organisations else s["orgs_none"],
-        "portal": s["portal"].format(n=vol.came_back.whole, m=vol.came_back.part)
+                                          n=f.count(vol.organisations[0][1])) if vol.organisations else s["orgs_none"],
+        "portal": s["portal"].format(n=f.count(vol.came_back.whole), m=f.count(vol.came_back.part))
         if vol.came_back.whole else s["portal_none"],
-        "out-of-hours": s["hours"].format(pct=f.pct(vol.out_of_hours.pct), n=vol.out_of_hours.part,
-                                          m=vol.out_of_hours.whole) if vol.out_of_hours.whole else s["hours_none"],
+        "out-of-hours": s["hours"].format(pct=f.pct(vol.out_of_hours.pct), n=f.count(vol.out_of_hours.part),
+                                          m=f.count(vol.out_of_hours.whole)) if vol.out_of_hours.whole else s["hours_none"],
     }
 
 
@@ -117,18 +117,18 @@ def _backlog(report: Report, s: dict, f: Numbers) -> str:
     before = [n for day, n in days if day < first]
     during = [(n, day) for day, n in days if day >= first]
     a, b = (before[-1] if before else 0), days[-1][1]
-    cases = s["cases_one" if b == 1 else "cases_many"].format(n=b)
-    text = s["backlog_up" if b > a else "backlog_down" if b < a else "backlog_same"].format(a=a, b=cases)
+    cases = s["cases_one" if b == 1 else "cases_many"].format(n=f.count(b))
+    text = s["backlog_up" if b > a else "backlog_down" if b < a else "backlog_same"].format(a=f.count(a), b=cases)
     peak, peak_day = max(during, key=lambda item: (item[0], -item[1].toordinal()))
     if peak > max(a, b):
-        text += s["backlog_peak"].format(n=peak, day=f.weekday_day(peak_day))
+        text += s["backlog_peak"].format(n=f.count(peak), day=f.weekday_day(peak_day))
     return text
 
 
-def _channels(report: Report, s: dict) -> str:
+def _channels(report: Report, s: dict, f: Numbers) -> str:
     channels = report.volume.channels
     total = sum(tickets for _, tickets, _ in channels)
     if not total:
         return s["channels_none"]
     channel, tickets, _ = max(channels, key=lambda c: c[1])  # the first of equals, in CHANNELS order
-    return s["channels"].format(channel=s[f"via_{channel}"], n=tickets, m=total)
+    return s["channels"].format(channel=s[f"via_{channel}"], n=f.count(tickets), m=f.count(total))

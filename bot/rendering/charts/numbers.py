@@ -44,6 +44,10 @@ class Numbers:
         pattern = "#,##0" + ("." + "#" * decimals if decimals else "")
         return format_decimal(value, format=pattern, locale=self.locale)
 
+    def count(self, value: int) -> str:
+        """A whole number with the locale's grouping: "39 802" (a no-break space) / "39,802"."""
+        return format_decimal(value, format="#,##0", locale=self.locale)
+
     def day(self, value: date) -> str:
         """ "9 mars 2026" / "9 March 2026"."""
         return format_date(value, "d MMMM y", locale=self.locale)

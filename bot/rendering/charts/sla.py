@@ -90,7 +90,7 @@ def response_times(bins: list[tuple[float, float | None, int]], target: int, med
                   color=[LIGHT if x else MID for x in late], edgecolor=INK, linewidth=0.6)
     for bar, is_late in zip(bars, late):
         bar.set_hatch(HATCHES[1] if is_late else "")
-    bar_labels(ax, bars, [str(n) if n else "" for _, _, n in bins])
+    bar_labels(ax, bars, [f.count(n) if n else "" for _, _, n in bins])
     ax.legend(handles=[Patch(facecolor=MID, edgecolor=INK, label=w["kept"]),
                        Patch(facecolor=LIGHT, edgecolor=INK, hatch=HATCHES[1], label=w["missed"])],
               loc="upper right", fontsize=8)

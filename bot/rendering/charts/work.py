@@ -32,7 +32,7 @@ def organisations(rows: list[tuple[str | None, int]], others: int, lang: str):
                    height=0.62)
     if others:
         bars.patches[-1].set_hatch(HATCHES[1])
-    bar_labels(ax, bars, [str(n) for n in counts])
+    bar_labels(ax, bars, [Numbers(lang).count(n) for n in counts])
     ax.set_yticks(y, names)
     ax.invert_yaxis()
     ax.set_xlim(0, max(counts + [1]) * 1.15)
