@@ -60,6 +60,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/bench_memory_scale.py --json bench-results.json
 	$(BIN)/python bench/bench_memory.py --json bench-results.json
 	$(BIN)/python bench/bench_cli.py --json bench-results.json
+	$(BIN)/python bench/bench_report.py --json bench-results.json
 	$(BIN)/python bench/figures.py --results bench-results.json --readme README.md
 
 clean:

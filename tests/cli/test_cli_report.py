@@ -76,3 +76,15 @@ def test_bad_ranges(desk_db):
     assert result.exit_code == 2 and "is before --from" in result.output
     result = CliRunner().invoke(main, ["report", "--from", "15 March"], env={"SUPPORTBOT_DATABASE_URL": desk_db})
     assert result.exit_code == 2
+
+
+@pytest.mark.parametrize(("language", "heading"), [("sv", "<h1>Supportrapport vecka 11, 9–15 mars 2026</h1>"),
+                                                   ("en", "<h1>Support report week 11, 9–15 March 2026</h1>")])
+def test_the_language_is_the_desks_default(desk_db, tmp_path, language, heading):
+    page = tmp_path / "week.html"
+    result = CliRunner().invoke(main, ["report", *WEEK, "--html", str(page)],
+                                env={"SUPPORTBOT_DATABASE_URL": desk_db, "SUPPORTBOT_DESK_DEFAULT_LANGUAGE": language},
+                                catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    html = page.read_text(encoding="utf-8")
+    assert f'<html lang="{language}">' in html and heading in html

@@ -96,7 +96,7 @@ def test_the_post_is_one_message_with_three_figures_and_the_chart(session_factor
         [message] = standin.messages(REPORTS)
     assert upload["completed"] and upload["content"][:8] == b"\x89PNG\r\n\x1a\n" and upload["filename"] == \
         "supportbot-2026-W11.png"
-    assert upload["title"].replace("\u00a0", " ") == "66,7 % av ärendena fick svar inom 2 arbetstimmar (mål 90 %)"
+    assert upload["title"].replace("\u00a0", " ") == "66,7 % av ärendena fick svar inom 2 arbetstimmar, under målet på 90 %"
     lines = message["text"].replace("\u00a0", " ").splitlines()  # Babel's Swedish "66,7 %" has a no-break space
     assert lines[0] == "*Supportrapport vecka 11, 9–15 mars 2026*"
     assert lines[1:] == ["• 66,7 % fick svar inom 2 arbetstimmar (4 av 6; mål 90 %)",
@@ -104,3 +104,17 @@ def test_the_post_is_one_message_with_three_figures_and_the_chart(session_factor
                          "• Medelbetyg 3,67 av 5 (3 svar; 100 % av de avslutade svarade)"]
     [row] = rows(session_factory)
     assert row.state == "sent" and row.result["file_id"] == upload["id"]
+
+
+def test_the_post_speaks_the_desks_default_language(session_factory):
+    seed_week(session_factory)
+    settings = Settings.model_validate({"slack": {"enabled": True, "staff_channel": "C0STAFF"},
+                                        "desk": {"default_language": "en"}})
+    WeeklyReport(session_factory, settings, BusinessCalendar(), lambda: local(2026, 3, 16, 9, 0)).tick()
+    [row] = rows(session_factory)
+    assert row.payload["channel"] == "C0STAFF" and row.payload["lang"] == "en"  # no report.channel: the staff's
+    assert row.payload["text"].splitlines() == ["*Support report week 11, 9–15 March 2026*",
+                                                "• 66.7% answered within 2 business hours (4 of 6; goal 90%)",
+                                                "• Median to first response: 30 business minutes (p90 150)",
+                                                "• Average rating 3.67 of 5 (3 answers; 100% of closed cases answered)"]
+    assert row.payload["chart"]["title"] == "66.7% of cases answered within 2 business hours, below the goal of 90%"

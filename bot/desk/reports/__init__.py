@@ -51,13 +51,14 @@ def build_report(session: Session, settings, calendar, period: Period, now: date
     inquiries = queries.new_case_inquiries(session, start, end)
     registrations = queries.portal_registrations(session, start, end + timedelta(days=COME_BACK_DAYS))
     names = queries.organisation_names(session, {t.organisation_id for t in window if t.organisation_id})
+    spans = queries.open_spans(session, start, end, window)
     return Report(
         period=period,
         first_response=first_response(window, period, calendar, now, target_minutes=settings.sla.first_response_minutes,
                                        goal_pct=settings.report.goal_percent),
-        backlog=backlog(queries.open_spans(session, start, end), queries.closing_events(session, start, end), period),
-        satisfaction=satisfaction(queries.survey_answers(session, start, end), queries.closed_tickets(session, start, end),
-                                  period),
+        backlog=backlog(spans, queries.closing_events(session, start, end), period),
+        satisfaction=satisfaction(queries.survey_answers(session, start, end),
+                                  queries.closed_tickets(session, start, end, spans), period),
         volume=volume(window, inquiries, registrations, names, period, calendar),
     )
 

@@ -65,16 +65,17 @@ def volume(window, inquiries, registrations, names: dict[int, str], period: Peri
     by_channel = Counter(t.origin for t in tickets)
     sent = Counter(i.channel for i in answered)
     returns = _came_back(inquiries, registrations)
-    arrivals = [t.created_at for t in window] + [i.created_at for i in inquiries if i.ticket_id is None]
+    arrivals = [(at, not calendar.is_open(at)) for at in
+                [t.created_at for t in window] + [i.created_at for i in inquiries if i.ticket_id is None]]
+    in_period = [closed for at, closed in arrivals if period.contains(at)]
     organisations, others = _top(Counter(t.organisation_id for t in tickets), names)
     return Volume(
         channels=[(c, by_channel[c], sent[c]) for c in CHANNELS],
         organisations=organisations, other_organisations=others,
         came_back=Share(sum(returns[i] for i in answered), len(answered)),
         came_back_weeks=_weekly(((i.created_at, returns[i]) for i in inquiries), period),
-        out_of_hours=Share(sum(1 for at in arrivals if period.contains(at) and not calendar.is_open(at)),
-                           sum(1 for at in arrivals if period.contains(at))),
-        out_of_hours_weeks=_weekly(((at, not calendar.is_open(at)) for at in arrivals), period),
+        out_of_hours=Share(sum(in_period), len(in_period)),
+        out_of_hours_weeks=_weekly(arrivals, period),
     )
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 
 from babel import Locale
 from babel.dates import format_date
@@ -11,6 +12,13 @@ from babel.numbers import format_decimal, format_percent
 
 LOCALES = {"sv": "sv_SE", "en": "en_GB"}
 MISSING = "–"
+
+
+@lru_cache(maxsize=None)
+def _percent_pattern(locale: str) -> str:
+    # The locale's own percent pattern ("#,##0 %" in Swedish, with its space), one decimal allowed; parsed
+    # once (a year's tables format a few thousand percentages).
+    return Locale.parse(locale).percent_formats[None].pattern.replace("0", "0.#", 1)
 
 
 @dataclass(frozen=True)
@@ -27,9 +35,7 @@ class Numbers:
         """A percentage given as 0–100, one decimal when it has one: "66,7 %" / "66.7%"."""
         if value is None:
             return MISSING
-        # The locale's own percent pattern ("#,##0 %" in Swedish, with its space), one decimal allowed.
-        pattern = Locale.parse(self.locale).percent_formats[None].pattern.replace("0", "0.#", 1)
-        return format_percent(value / 100, format=pattern, locale=self.locale)
+        return format_percent(value / 100, format=_percent_pattern(self.locale), locale=self.locale)
 
     def num(self, value: float | None, decimals: int = 1) -> str:
         """A number with up to ``decimals`` decimals: "3,67", "1 234"."""
@@ -37,6 +43,10 @@ class Numbers:
             return MISSING
         pattern = "#,##0" + ("." + "#" * decimals if decimals else "")
         return format_decimal(value, format=pattern, locale=self.locale)
+
+    def count(self, value: int) -> str:
+        """A whole number with the locale's grouping: "39 802" (a no-break space) / "39,802"."""
+        return format_decimal(value, format="#,##0", locale=self.locale)
 
     def day(self, value: date) -> str:
         """ "9 mars 2026" / "9 March 2026"."""

@@ -32,11 +32,11 @@ def key_figures(report: Report, lang: str) -> list[str]:
     f, fr, sat = Numbers(lang), report.first_response, report.satisfaction.period
     kept, times, happy = KEY_LINES.get(lang, KEY_LINES["sv"])
     none = SENTENCES.get(lang, SENTENCES["sv"])
-    return [kept.format(pct=f.pct(fr.period.kept_pct), budget=budget(fr.target_minutes, lang), n=fr.period.kept,
-                        m=fr.period.decided, goal=f.pct(fr.goal_pct)) if fr.period.decided else none["sla_none"],
+    return [kept.format(pct=f.pct(fr.period.kept_pct), budget=budget(fr.target_minutes, lang), n=f.count(fr.period.kept),
+                        m=f.count(fr.period.decided), goal=f.pct(fr.goal_pct)) if fr.period.decided else none["sla_none"],
             times.format(median=f.num(fr.total.median_min), p90=f.num(fr.total.p90_min))
             if fr.total.answered else none["times_none"],
-            happy.format(mean=f.num(sat.mean, 2), answers=sat.answers, rate=f.pct(sat.response_rate_pct))
+            happy.format(mean=f.num(sat.mean, 2), answers=f.count(sat.answers), rate=f.pct(sat.response_rate_pct))
             if sat.answers else none["ratings_none"]]
 
 

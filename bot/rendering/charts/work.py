@@ -6,7 +6,7 @@ from matplotlib.ticker import FuncFormatter, MaxNLocator
 
 from bot.rendering.charts.desk import paired_bars
 from bot.rendering.charts.numbers import Numbers
-from bot.rendering.charts.style import HATCHES, INK, LIGHT, MID, bar_labels, figure, no_data
+from bot.rendering.charts.style import HATCHES, INK, LIGHT, MID, bar_labels, figure, no_data, thin_ticks
 from bot.rendering.charts.words import words
 
 NAME_CHARS = 34
@@ -24,7 +24,7 @@ def organisations(rows: list[tuple[str | None, int]], others: int, lang: str):
     w = words(lang)
     names = [_short(name) if name else w["no_organisation"] for name, _ in rows] + ([w["others"]] if others else [])
     counts = [n for _, n in rows] + ([others] if others else [])
-    fig, (ax,) = figure(height=max(1.6, 0.7 + 0.3 * len(names)))
+    fig, (ax,) = figure(height=max(1.6, 0.7 + 0.3 * len(names)), names=True)
     ax.grid(axis="x")
     ax.grid(axis="y", visible=False)
     y = list(range(len(names)))
@@ -32,7 +32,7 @@ def organisations(rows: list[tuple[str | None, int]], others: int, lang: str):
                    height=0.62)
     if others:
         bars.patches[-1].set_hatch(HATCHES[1])
-    bar_labels(ax, bars, [str(n) for n in counts])
+    bar_labels(ax, bars, [Numbers(lang).count(n) for n in counts])
     ax.set_yticks(y, names)
     ax.invert_yaxis()
     ax.set_xlim(0, max(counts + [1]) * 1.15)
@@ -57,7 +57,7 @@ def out_of_hours(weeks: list[str], shares: list[float | None], lang: str):
     bar_labels(ax, bars, [f.pct(s) if s is not None else "" for s in shares])
     ax.set_ylim(0, max([s or 0 for s in shares] + [10]) * 1.3)
     ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f.pct(v)))
-    ax.set_xticks(x, [f.week(week) for week in weeks])
+    thin_ticks(ax, x, [f.week(week) for week in weeks])
     return fig
 
 
