@@ -1,6 +1,6 @@
 #!/bin/sh
 # Install Debian's Chromium for the browser test of the survey page
-# (tests/lifecycle/test_survey_browser.py drives it over the DevTools
+# (tests/web/test_survey_browser.py drives it over the DevTools
 # protocol; nothing is downloaded besides the distribution package).
 # Idempotent and quiet; a no-op when a chromium binary is on PATH.
 # Debian/Ubuntu only. Call from .ci/run before `make test`.

@@ -1,6 +1,6 @@
 #!/bin/sh
 # Install Debian's libfaketime for the tests that run `supportbot run` with its
-# wall clock set from outside (tests/service/test_sla_restarts.py: the SLA
+# wall clock set from outside (tests/jobs/test_sla_restarts.py: the SLA
 # monitor stopped and started again across a warning or breach minute).
 # Idempotent and quiet; a no-op when the library is present.
 # Debian/Ubuntu only. Call from .ci/run before `make test`.

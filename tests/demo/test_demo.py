@@ -11,7 +11,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from tests.service.conftest import poll_until
+from tests.support.service_loop import poll_until
 
 SUPPORTBOT = Path(sys.executable).parent / "supportbot"
 

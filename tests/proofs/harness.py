@@ -26,7 +26,7 @@ from storage import migrate
 from storage.db import make_engine, make_session_factory
 from storage.models import Contact, Organisation
 from storage.repositories import tickets
-from tests.service.conftest import poll_until  # noqa: F401  (re-exported for the proofs)
+from tests.support.service_loop import poll_until  # noqa: F401  (re-exported for the proofs)
 from tests.support.smtp_sink import free_port
 from tests.support.desk_zone import DESK_ZONE
 

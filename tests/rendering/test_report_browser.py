@@ -22,7 +22,7 @@ from bot.domain.hours.calendar import BusinessCalendar
 from bot.rendering.charts import CHART_IDS, render_html
 from bot.rendering.charts.findings import findings
 from tests.desk.report_week import NOW, STOCKHOLM, seed_week
-from tests.lifecycle.cdp import Browser, find_chromium
+from tests.support.cdp import Browser, find_chromium
 
 DESKTOP = {"width": 1000, "height": 900, "deviceScaleFactor": 1, "mobile": False}
 

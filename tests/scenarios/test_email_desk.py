@@ -15,7 +15,7 @@ from bot.rendering.email import TemplateRenderer
 from storage.models import OutboxRow, RawMessage, TicketMessage
 from storage.repositories import tickets
 from tests.handlers.conftest import CLOSED, OPEN, Desk, mail, make_desk  # noqa: F401
-from tests.ingress.conftest import PollerThread, wait_until
+from tests.support.edge_fixtures import PollerThread, wait_until
 from tests.support.imap_fixtures import imap_server, imap_server_factory  # noqa: F401
 from tests.support.smtp_sink import SmtpSink
 from tests.support.desk_zone import DESK_ZONE
