@@ -71,7 +71,7 @@ def bounce_our_mail_to_her(room, session_factory, ticket) -> None:
         with session_factory() as session:
             outbox.enqueue(session, "email", "reply:1", {
                 "template": "agent_reply", "lang": "sv", "to": [ADDRESS], "message_id": "<sb-r1@example.com>",
-                "context": {"reference": ticket.reference, "subject": "s", "body": f"Hej {NAME}!",
+                "context": {"contact_name": "", "reference": ticket.reference, "subject": "s", "body": f"Hej {NAME}!",
                             "agent_name": "Agnes"}}, clock(), ticket_id=ticket.id)
             session.commit()
         while worker.run_once():

@@ -57,7 +57,7 @@ def test_keys_that_fit_stay_exactly_what_they_were():
 
 
 GOOD = {"template": "agent_reply", "lang": "sv", "to": ["asa@kund.se"], "message_id": "<sb-p1@example.com>",
-        "context": {"reference": "TC-1", "subject": "s", "body": "b", "agent_name": "Ö"}}
+        "context": {"contact_name": "Åsa", "reference": "TC-1", "subject": "s", "body": "b", "agent_name": "Ö"}}
 
 
 @pytest.mark.parametrize("payload", [
