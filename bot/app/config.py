@@ -388,11 +388,21 @@ class ReportSettings(Section):
 
 
 class FilesSettings(Section):
-    upload_max_bytes: int = Field(20 * 1024 * 1024, ge=0, description="A customer's file up to this size is uploaded into the card's thread; a larger one gets a signed download link there instead.")
-    message_max_bytes: int = Field(50 * 1024 * 1024, ge=0, description="At most this much of one message's files is uploaded into Slack; the files after it get links.")
-    link_valid_hours: float = Field(24.0, gt=0, le=24 * 30, description="Signed download links (`/files/…`) for files and raw mails expire after this many hours: agents' links, kept short.")
-    logo_max_bytes: int = Field(16 * 1024, ge=0, description="An inline image up to this size that the sender sent before is taken for a signature logo and not uploaded.")
-    reply_max_bytes: int = Field(20 * 1024 * 1024, ge=0, description="The files an agent attaches to one reply may total this much; more is refused in the Reply modal (mail servers refuse large mail).")
+    upload_max_bytes: int = Field(
+        20 * 1024 * 1024, ge=0, description="A customer's file up to this size is uploaded into the card's "
+        "thread; a larger one gets a signed download link there instead.")
+    message_max_bytes: int = Field(
+        50 * 1024 * 1024, ge=0, description="At most this much of one message's files is uploaded into Slack; "
+        "the files after it get links.")
+    link_valid_hours: float = Field(
+        24.0, gt=0, le=24 * 30, description="Signed download links (`/files/…`) for files and raw mails expire "
+        "after this many hours: agents' links, kept short.")
+    logo_max_bytes: int = Field(
+        16 * 1024, ge=0, description="An inline image up to this size that the sender sent before is taken for "
+        "a signature logo and not uploaded.")
+    reply_max_bytes: int = Field(
+        20 * 1024 * 1024, ge=0, description="The files an agent attaches to one reply may total this much; more "
+        "is refused in the Reply modal (mail servers refuse large mail).")
 
 
 class Settings(Section):
