@@ -29,6 +29,7 @@ CONFLICTS = {
     "set_status": {"the status moved": "status", "it was closed": "status"},
     "reply": {"the status moved": "status", "it was closed": "status"},
     "request_information": {"the status moved": "status", "it was closed": "status"},
+    "log_call": {"it was closed": "closed"},
 }
 
 
