@@ -20,14 +20,13 @@ from bot.desk.memory_listing import card_link
 from bot.desk.org_context import OrgContext, org_context
 from bot.domain.sla.status import first_response_status
 from bot.domain.stale_clicks import Seen
-from bot.domain.tickets import Status
+from bot.domain.tickets import PRIORITIES, STATUSES, Status
 from storage.models import Agent, Attachment, Contact, Organisation, Ticket, TicketMessage
 
 
-STATUSES = ("new", "open", "waiting_on_customer", "closure_requested", "closed")
-PRIORITIES = ("low", "normal", "high", "urgent")
 LINES = (1, 2, 3)
 SLA_STATES = ("on_track", "due_soon", "overdue", "met", "missed")
+
 
 @dataclass(frozen=True, slots=True)
 class SimilarCase:
